@@ -1,0 +1,55 @@
+"""The resolved appendix: plain, final text, nothing left to look up.
+
+Everything after `resolve` (DOCX, XLSX tracker, PDF) works from an `Appendix` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    key: str
+    label: str
+    width: float  # percent of the text width
+
+
+@dataclass(frozen=True)
+class Row:
+    """A section heading (``is_section``) or a task; `cells` maps column key to text."""
+
+    code: str
+    cells: dict[str, str]
+    path: tuple[str, ...]  # section codes above and including this row's section
+    ident: str  # task or section id in the catalog
+    is_section: bool = False
+    level: int = 0  # sections: nesting level, 1 = top
+
+    @property
+    def title(self) -> str:
+        return self.cells.get("task", "")
+
+
+@dataclass(frozen=True)
+class Appendix:
+    unit: str  # unit slug
+    unit_name: str
+    catalog: str  # catalog id
+    catalog_hash: str
+    numeral: str  # "II"
+    index: str  # "SIPAS"
+    year: int
+    label: str  # "Phụ lục II"
+    title: str  # upper case, with the unit's name and the year
+    guide: str  # "(Kèm theo Kế hoạch số …)"
+    columns: tuple[ColumnSpec, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def tasks(self) -> list[Row]:
+        return [r for r in self.rows if not r.is_section]
+
+    @property
+    def sections(self) -> list[Row]:
+        return [r for r in self.rows if r.is_section]

@@ -1,0 +1,53 @@
+"""Every error plangen reports to a user, under one base class.
+
+A `UserError` is printed as one line (``file:line:col: message``) with exit code 2 and no
+traceback; anything else reaching the CLI is an internal error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in an input file (1-based line and column; 0 when unknown)."""
+
+    path: Path | None = None
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return ""
+        text = str(self.path)
+        if self.line:
+            text += f":{self.line}"
+            if self.col:
+                text += f":{self.col}"
+        return text
+
+
+class UserError(Exception):
+    """A problem the user can fix: bad input, unknown name, refused overwrite."""
+
+    def __init__(self, message: str, where: Where | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where or Where()
+
+    def __str__(self) -> str:
+        place = str(self.where)
+        return f"{place}: {self.message}" if place else self.message
+
+
+class ValidationFailed(UserError):
+    """Several problems found at once; each is reported on its own line."""
+
+    def __init__(self, problems: list[UserError]) -> None:
+        super().__init__(f"{len(problems)} lỗi")
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

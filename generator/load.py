@@ -1,0 +1,245 @@
+"""Find and load the input files; turn every pydantic error into file:line:col.
+
+The data root holds ``catalogs/`` (catalogs, ``roles.yaml``, ``kinds/``, ``units/``) and
+``templates/``. It is, in order: ``--data DIR``, ``$PLANGEN_DATA``, the source checkout
+this package sits in, or the copy packed into an installed wheel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import yamlfile
+from .errors import UserError, ValidationFailed, Where
+from .models import Catalog, Kind, RolesFile, Unit
+from .text import did_you_mean
+
+M = TypeVar("M", bound=BaseModel)
+PACKAGE = Path(__file__).resolve().parent
+
+
+def data_root(explicit: Path | None = None) -> Path:
+    if explicit is not None:
+        return explicit
+    if os.environ.get("PLANGEN_DATA"):
+        return Path(os.environ["PLANGEN_DATA"])
+    checkout = PACKAGE.parent
+    if (checkout / "catalogs").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout
+    return PACKAGE / "data"
+
+
+@dataclass
+class Loaded(Generic[M]):
+    model: M
+    doc: yamlfile.YamlDoc
+
+    @property
+    def path(self) -> Path:
+        return self.doc.path
+
+    def where(self, *loc: str | int) -> Where:
+        return self.doc.where(loc)
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.doc.path.read_bytes()).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+_TYPE_NAMES = {"string_type": "một chuỗi văn bản", "int_type": "một số nguyên",
+               "int_parsing": "một số nguyên", "float_type": "một số", "float_parsing": "một số",
+               "bool_type": "true hoặc false", "bool_parsing": "true hoặc false",
+               "list_type": "một danh sách (các dòng '- …')",
+               "dict_type": "một bảng khóa: giá trị", "model_type": "một bảng khóa: giá trị"}
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The classes an annotation may hold (through Optional, list, dict, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [c for a in typing.get_args(annotation) for c in _unwrap(a)]
+    if origin in (list, dict):
+        return [("container", a) for a in typing.get_args(annotation)[-1:]]
+    return [annotation]
+
+
+def allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names allowed in the mapping at `loc` below `model` (for did-you-mean)."""
+    current: list[Any] = [model]
+    for part in loc:
+        nxt: list[Any] = []
+        for item in current:
+            if isinstance(item, tuple):  # inside a list or dict: this part is index/key
+                nxt += _unwrap(item[1])
+            elif isinstance(item, type) and issubclass(item, BaseModel) and part in item.model_fields:
+                nxt += _unwrap(item.model_fields[part].annotation)
+        current = nxt
+    return [k for c in current if isinstance(c, type) and issubclass(c, BaseModel)
+            for k in c.model_fields]
+
+
+def _message(err: dict, model: type[BaseModel]) -> str:
+    kind, loc = err["type"], err["loc"]
+    last = loc[-1] if loc else ""
+    if kind == "missing":
+        return f'thiếu khóa bắt buộc "{last}"'
+    if kind == "extra_forbidden":
+        return f'khóa "{last}" không hợp lệ' + did_you_mean(str(last), allowed_keys(model, loc[:-1]))
+    if kind in _TYPE_NAMES:
+        return f'"{last}" phải là {_TYPE_NAMES[kind]}'
+    if kind == "literal_error":
+        return f'"{last}" phải là một trong: {err["ctx"]["expected"]}'
+    if kind == "string_pattern_mismatch":
+        return (f'"{err["input"]}" không hợp lệ: chỉ dùng chữ thường không dấu, số và "-" '
+                f'(hoặc "_" với tên vai trò)')
+    if kind == "too_short":
+        return f'"{last}" cần ít nhất {err["ctx"]["min_length"]} phần tử'
+    if kind in ("greater_than", "greater_than_equal", "less_than_equal"):
+        return f'"{last}" ngoài khoảng cho phép ({err["msg"]})'
+    if kind == "value_error":
+        return f'"{last}": {err["ctx"]["error"]}' if last else str(err["ctx"]["error"])
+    return f'"{last}": {err["msg"]}'
+
+
+def validate_doc(doc: yamlfile.YamlDoc, model: type[M]) -> M:
+    """Validate parsed data; all problems of the file at once, as a ValidationFailed."""
+    if not isinstance(doc.data, dict):
+        raise UserError("tệp phải là một bảng khóa: giá trị (đang trống hoặc sai dạng)",
+                        doc.where())
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            msg = _message(err, model)
+            owner = _owner(doc.data, err["loc"])
+            if owner:
+                msg += f' (mục "{owner}")'
+            problems.append(UserError(msg, doc.where(tuple(err["loc"]))))
+        raise ValidationFailed(problems) from None
+
+
+def _owner(data: Any, loc: tuple) -> str | None:
+    """The id of the innermost task or section that `loc` lies in."""
+    owner = None
+    for part in loc:
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            owner = data["id"]
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    return owner
+
+
+def load_file(path: Path, model: type[M]) -> Loaded[M]:
+    doc = yamlfile.load(path)
+    loaded = Loaded(validate_doc(doc, model), doc)
+    if isinstance(loaded.model, Catalog):
+        _index_tasks(loaded)
+    return loaded
+
+
+def _index_tasks(loaded: Loaded[Catalog]) -> None:
+    """Remember the line of every task so later errors can point at it."""
+
+    def walk(sections, loc):
+        for i, section in enumerate(sections):
+            for j, task in enumerate(section.tasks):
+                task._line = loaded.doc.where((*loc, i, "tasks", j)).line
+            walk(section.sections, (*loc, i, "sections"))
+
+    walk(loaded.model.sections, ("sections",))
+
+
+# --------------------------------------------------------------------------- workspace
+
+
+@dataclass
+class Workspace:
+    root: Path
+    roles: Loaded[RolesFile] | None = None
+    catalogs: dict[str, Loaded[Catalog]] = field(default_factory=dict)
+    kinds: dict[str, Loaded[Kind]] = field(default_factory=dict)
+    units: dict[str, Loaded[Unit]] = field(default_factory=dict)
+    unit_files: dict[str, Path] = field(default_factory=dict)
+    problems: list[UserError] = field(default_factory=list)
+
+    @property
+    def catalog_dir(self) -> Path:
+        return self.root / "catalogs"
+
+    @property
+    def template(self) -> Path:
+        return self.root / "templates" / "appendix.docx"
+
+    def _try(self, path: Path, model: type[M]) -> Loaded[M] | None:
+        try:
+            return load_file(path, model)
+        except ValidationFailed as exc:
+            self.problems += exc.problems
+        except UserError as exc:
+            self.problems.append(exc)
+        return None
+
+    def unit(self, slug: str) -> Loaded[Unit]:
+        """The profile of `slug`, loaded on first use; unknown slugs get a did-you-mean."""
+        if slug not in self.unit_files:
+            raise UserError(
+                f'không có đơn vị "{slug}"' + did_you_mean(slug, self.unit_files)
+                + "; các đơn vị hiện có: " + ", ".join(sorted(self.unit_files)))
+        if slug not in self.units:
+            loaded = load_file(self.unit_files[slug], Unit)
+            self.units[slug] = loaded
+        return self.units[slug]
+
+    def kind_of(self, slug: str) -> Loaded[Kind]:
+        unit = self.unit(slug)
+        kind = unit.model.kind
+        if kind not in self.kinds:
+            raise UserError(f'loại đơn vị "{kind}" không tồn tại' + did_you_mean(kind, self.kinds),
+                            unit.where("kind"))
+        return self.kinds[kind]
+
+
+def unit_files(dirs: list[Path]) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for d in dirs:
+        for path in sorted(d.glob("*.yaml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def open_workspace(root: Path | None = None, units_dirs: list[Path] | None = None,
+                   catalogs: list[str] | None = None) -> Workspace:
+    """Load roles, kinds and catalogs (units lazily); collect every problem found."""
+    ws = Workspace(data_root(root))
+    cdir = ws.catalog_dir
+    if not cdir.is_dir():
+        raise UserError(f"không tìm thấy thư mục catalogs trong {ws.root}")
+    ws.roles = ws._try(cdir / "roles.yaml", RolesFile)
+    for path in sorted((cdir / "kinds").glob("*.yaml")):
+        loaded = ws._try(path, Kind)
+        if loaded:
+            ws.kinds[loaded.model.id] = loaded
+    for path in sorted(cdir.glob("*.yaml")):
+        if path.name == "roles.yaml" or (catalogs and path.stem not in catalogs):
+            continue
+        loaded = ws._try(path, Catalog)
+        if loaded:
+            ws.catalogs[loaded.model.id] = loaded
+    ws.unit_files = unit_files([*(units_dirs or []), cdir / "units"])
+    return ws

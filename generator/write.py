@@ -1,0 +1,39 @@
+"""Atomic, non-clobbering writes: a temp file beside the target, then a rename."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import UserError, Where
+
+
+def check_free(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path))
+
+
+def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
+    """Write `data` to `path` whole or not at all; refuse to replace without `force`."""
+    check_free(path, force)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if force:
+            os.replace(tmp, path)
+        else:
+            try:  # link() fails if the name was taken meanwhile: never clobber
+                os.link(tmp, path)
+            except FileExistsError:
+                raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path)) from None
+            except OSError:  # file systems without hard links
+                os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

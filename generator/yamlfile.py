@@ -1,0 +1,162 @@
+"""Read a YAML file into plain data plus the line and column of every value.
+
+PyYAML's C parser builds the node tree; this module turns nodes into dicts, lists and
+scalars itself so that it can remember where each value came from (a pydantic error's
+``loc`` is then mapped back to ``file:line:col``), normalise text to NFC, refuse text
+XML cannot hold, and stop an alias bomb before it expands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError, Where
+from .text import illegal_char, nfc
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_NODES = 200_000  # far above any real catalog; an alias bomb expands past it at once
+MAX_BYTES = 20_000_000
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDoc:
+    """A parsed file: its data and where each value (by path) starts."""
+
+    path: Path
+    data: Any
+    places: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, loc: Loc = ()) -> Where:
+        """The closest known place for `loc` (a missing key points at its parent)."""
+        loc = tuple(loc)
+        while loc not in self.places and loc:
+            loc = loc[:-1]
+        line, col = self.places.get(loc, (0, 0))
+        return Where(self.path, line, col)
+
+
+_YAML_MESSAGES = {
+    "found character '\\t' that cannot start any token": "có ký tự Tab: YAML chỉ thụt lề bằng dấu cách",
+    "mapping values are not allowed": "dấu ':' đặt sai chỗ (thiếu ngoặc kép hoặc thụt lề sai?)",
+    "found unexpected end of stream": "hết tệp khi còn dấu ngoặc kép chưa đóng",
+    "could not find expected ':'": "thiếu dấu ':' sau tên khóa",
+    "did not find expected key": "thụt lề không khớp với các dòng trên",
+    "did not find expected '-' indicator": "thụt lề của danh sách không khớp",
+    "found undefined alias": "tham chiếu '*' tới neo '&' không tồn tại",
+}
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> UserError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    text = next((vn for en, vn in _YAML_MESSAGES.items() if problem.startswith(en)), problem)
+    where = Where(path, mark.line + 1, mark.column + 1) if mark else Where(path)
+    return UserError(f"YAML không hợp lệ: {text}", where)
+
+
+def load(path: Path) -> YamlDoc:
+    """Parse `path`; raise `UserError` with file:line:col for anything wrong."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"không đọc được tệp: {exc.strerror}", Where(path)) from None
+    if len(raw) > MAX_BYTES:
+        raise UserError("tệp quá lớn (trên 20 MB)", Where(path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"tệp không phải UTF-8 (byte {exc.start})", Where(path)) from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc) from None
+    doc = YamlDoc(path, None)
+    if node is not None:
+        doc.data = _Builder(doc).build(node, ())
+    return doc
+
+
+def _name_owner(exc: UserError, mapping: dict[Any, Any]) -> None:
+    """Say which task or section an error belongs to (once, the innermost owner)."""
+    owner = mapping.get("id")
+    if isinstance(owner, str) and not getattr(exc, "owner", None):
+        exc.owner = owner
+        exc.message += f' (mục "{owner}")'
+
+
+class _Builder:
+    def __init__(self, doc: YamlDoc) -> None:
+        self.doc = doc
+        self.count = 0
+        self.constructor = _Loader("")  # only its scalar constructors are used
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise UserError(
+                "tệp quá nhiều phần tử sau khi mở rộng neo/tham chiếu (&/*): "
+                "có thể là một 'alias bomb'",
+                Where(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
+            )
+        self.doc.places.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, str | int) or isinstance(key, bool):
+                    raise UserError(
+                        "khóa phải là một tên (chuỗi)",
+                        Where(self.doc.path, key_node.start_mark.line + 1,
+                              key_node.start_mark.column + 1),
+                    )
+                if key in out:
+                    raise UserError(
+                        f'khóa "{key}" bị lặp lại',
+                        Where(self.doc.path, key_node.start_mark.line + 1,
+                              key_node.start_mark.column + 1),
+                    )
+                self.doc.places[(*loc, key)] = (key_node.start_mark.line + 1,
+                                                key_node.start_mark.column + 1)
+                try:
+                    out[key] = self.build(value_node, (*loc, key))
+                except UserError as exc:
+                    _name_owner(exc, out)
+                    raise
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == "tag:yaml.org,2002:str":
+            value: Any = node.value
+        else:
+            construct = self.constructor.yaml_constructors.get(node.tag)
+            if construct is None:
+                raise UserError(
+                    f"thẻ YAML {node.tag} không được hỗ trợ",
+                    Where(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                )
+            value = construct(self.constructor, node)
+            if isinstance(value, dt.date):  # keep dates as the ISO text the user typed
+                return value.isoformat()
+        if isinstance(value, str):
+            bad = illegal_char(value)
+            if bad:
+                raise UserError(
+                    f"văn bản chứa ký tự điều khiển {bad} không được phép trong DOCX",
+                    Where(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                )
+            value = nfc(value)
+        return value
