@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from jinja2 import Environment, StrictUndefined, TemplateError
-from markupsafe import Markup
 
 from . import __version__
 from .appendix import Appendix, Row
 from .errors import UserError, Where
 from .ooxml import el, paragraph, props
+from .write import write_atomic
 
 CENTERED = {"stt", "deadline"}
 BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
@@ -32,18 +31,33 @@ _SECT = re.compile(r"<w:sectPr\b.*?</w:sectPr>", re.S)
 PLACEHOLDERS = ("label", "title", "guide", "table")
 
 
+_PLACEHOLDER = re.compile(r"\{\{\s*(label|title|guide|table)\s*\}\}")
+_JINJA = re.compile(r"\{\{|\{%|\{#")
+
+
 @dataclass(frozen=True)
 class Template:
     path: Path
     parts: dict[str, bytes]
-    document: object  # compiled jinja template of word/document.xml
+    source: str  # word/document.xml with the body cleaned into Jinja syntax
     text_width: int  # twips between the margins
 
+    @property
+    def plain(self) -> bool:
+        """Only the four placeholders: filled by substitution, no template engine needed."""
+        return not _JINJA.search(_PLACEHOLDER.sub("", self.source))
+
     def render(self, appendix: Appendix, numbered_columns: bool = False) -> bytes:
-        xml = self.document.render(
-            label=appendix.label, title=appendix.title, guide=appendix.guide,
-            table=Markup(table_xml(appendix, self.text_width, numbered_columns)),
-            appendix=appendix)
+        values = {"label": escape(appendix.label), "title": escape(appendix.title),
+                  "guide": escape(appendix.guide),
+                  "table": table_xml(appendix, self.text_width, numbered_columns)}
+        if self.plain:
+            xml = _PLACEHOLDER.sub(lambda m: values[m.group(1)], self.source)
+        else:
+            from markupsafe import Markup
+
+            xml = _jinja(self.path, self.source).render(
+                appendix=appendix, **{k: Markup(v) for k, v in values.items()})
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             for name, data in self.parts.items():
@@ -57,16 +71,29 @@ class Template:
         return out.getvalue()
 
 
+def _jinja(path: Path, source: str):
+    """A template that uses more Jinja than the four placeholders (an office's own)."""
+    from jinja2 import Environment, StrictUndefined, TemplateError
+
+    env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    try:
+        return env.from_string(source)
+    except TemplateError as exc:
+        raise UserError(f"mẫu có thẻ Jinja sai: {exc}", Where(path)) from None
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("PLANGEN_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "plangen")
+    return Path(base)
+
+
 def load_template(path: Path) -> Template:
+    """Read a template; its cleaned body is cached by content hash (docxtpl is slow to load)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"không đọc được mẫu DOCX: {exc.strerror}", Where(path)) from None
-    return _compile(path, hashlib.sha256(data).hexdigest(), data)
-
-
-@lru_cache(maxsize=8)
-def _compile(path: Path, digest: str, data: bytes) -> Template:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             parts = {name: zf.read(name) for name in zf.namelist()}
@@ -74,7 +101,21 @@ def _compile(path: Path, digest: str, data: bytes) -> Template:
         raise UserError("mẫu không phải tệp .docx hợp lệ", Where(path)) from None
     if "word/document.xml" not in parts:
         raise UserError("mẫu thiếu word/document.xml", Where(path))
-    source = parts["word/document.xml"].decode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()[:20]
+    cached = cache_dir() / f"template-{digest}-{__version__}.xml"
+    try:
+        source = cached.read_text(encoding="utf-8")
+    except OSError:
+        source = _clean(path, parts["word/document.xml"].decode("utf-8"))
+        try:
+            write_atomic(cached, source.encode("utf-8"), force=True)
+        except OSError:
+            pass  # no writable cache: clean again next time
+    return Template(path, parts, source, _text_width(source))
+
+
+def _clean(path: Path, source: str) -> str:
+    """Let docxtpl join the Jinja tags Word split across runs; check the placeholders."""
     body = _BODY.search(source)
     if not body:
         raise UserError("mẫu không có phần thân <w:body>", Where(path))
@@ -83,19 +124,14 @@ def _compile(path: Path, digest: str, data: bytes) -> Template:
     if missing:
         raise UserError("mẫu thiếu chỗ giữ chỗ " + ", ".join("{{ %s }}" % m for m in missing)
                         + " (bảng cần một đoạn riêng chứa {{p table }})", Where(path))
-    from docxtpl import DocxTemplate  # only needed once per template
+    from docxtpl import DocxTemplate
 
     patched = DocxTemplate.patch_xml(DocxTemplate.__new__(DocxTemplate), body.group(2))
-    source = source[: body.start(2)] + patched + source[body.end(2):]
-    env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
-    try:
-        compiled = env.from_string(source)
-    except TemplateError as exc:
-        raise UserError(f"mẫu có thẻ Jinja sai: {exc}", Where(path)) from None
-    return Template(path, parts, compiled, _text_width(source))
+    return source[: body.start(2)] + patched + source[body.end(2):]
 
 
 def _text_width(document_xml: str) -> int:
+    """Page width less the left and right margins of the last section, in twips."""
     sect = _SECT.findall(document_xml)
     sect_xml = sect[-1] if sect else ""
     size = re.search(r'<w:pgSz\b[^>]*\bw:w="(\d+)"', sect_xml)

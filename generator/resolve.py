@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from .appendix import Appendix, ColumnSpec, Row
 from .errors import UserError
 from .models import Catalog, Kind, Section, Task, Unit, split_role_ref
@@ -22,18 +19,25 @@ TASK_FIELDS = ("text", "lead", "support", "deadline", "product")
 BLANK_NUMBER = " " * 6
 BLANK_DAY = " " * 4
 
-_jinja = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+@lru_cache(maxsize=1)
+def _sandbox():
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str):
-    return _jinja.from_string(source)
+    return _sandbox().from_string(source)
 
 
 def render_text(source: str, context: dict, owner: str) -> str:
     """Catalog text is data: only ``{{ … }}`` placeholders, in a sandbox, names checked."""
     if "{" not in source:
         return source
+    from jinja2 import TemplateError
+
     try:
         return _compiled(source).render(context)
     except TemplateError as exc:
