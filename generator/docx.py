@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-
 from . import __version__
 from .appendix import Appendix, Row
 from .errors import UserError, Where
@@ -28,7 +27,6 @@ CENTERED = {"stt", "deadline"}
 BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
 _BODY = re.compile(r"(<w:body>)(.*)(</w:body>)", re.S)
 _SECT = re.compile(r"<w:sectPr\b.*?</w:sectPr>", re.S)
-PLACEHOLDERS = ("label", "title", "guide", "table")
 
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(label|title|guide|table)\s*\}\}")
@@ -48,16 +46,20 @@ class Template:
         return not _JINJA.search(_PLACEHOLDER.sub("", self.source))
 
     def render(self, appendix: Appendix, numbered_columns: bool = False) -> bytes:
-        values = {"label": escape(appendix.label), "title": escape(appendix.title),
-                  "guide": escape(appendix.guide),
-                  "table": table_xml(appendix, self.text_width, numbered_columns)}
+        values = {
+            "label": escape(appendix.label),
+            "title": escape(appendix.title),
+            "guide": escape(appendix.guide),
+            "table": table_xml(appendix, self.text_width, numbered_columns),
+        }
         if self.plain:
             xml = _PLACEHOLDER.sub(lambda m: values[m.group(1)], self.source)
         else:
             from markupsafe import Markup
 
             xml = _jinja(self.path, self.source).render(
-                appendix=appendix, **{k: Markup(v) for k, v in values.items()})
+                appendix=appendix, **{k: Markup(v) for k, v in values.items()}
+            )
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             for name, data in self.parts.items():
@@ -84,7 +86,8 @@ def _jinja(path: Path, source: str):
 
 def cache_dir() -> Path:
     base = os.environ.get("PLANGEN_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "plangen")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "plangen"
+    )
     return Path(base)
 
 
@@ -120,14 +123,29 @@ def _clean(path: Path, source: str) -> str:
     if not body:
         raise UserError("mẫu không có phần thân <w:body>", Where(path))
     plain = re.sub(r"<[^>]+>", "", body.group(2))
-    missing = [p for p in PLACEHOLDERS if not re.search(r"\{\{p?\s*" + p + r"\s*\}\}", plain)]
+    tags = {
+        "label": "{{ label }}",
+        "title": "{{ title }}",
+        "guide": "{{ guide }}",
+        "table": "{{p table }}",
+    }  # the table replaces a whole paragraph: "p" is required
+    pattern = {"table": r"\{\{p\s+table\s*\}\}"}
+    missing = [
+        tag
+        for name, tag in tags.items()
+        if not re.search(pattern.get(name, r"\{\{\s*" + name + r"\s*\}\}"), plain)
+    ]
     if missing:
-        raise UserError("mẫu thiếu chỗ giữ chỗ " + ", ".join("{{ %s }}" % m for m in missing)
-                        + " (bảng cần một đoạn riêng chứa {{p table }})", Where(path))
+        raise UserError(
+            "mẫu thiếu chỗ giữ chỗ "
+            + ", ".join(missing)
+            + " (bảng cần một đoạn riêng chỉ chứa {{p table }})",
+            Where(path),
+        )
     from docxtpl import DocxTemplate
 
     patched = DocxTemplate.patch_xml(DocxTemplate.__new__(DocxTemplate), body.group(2))
-    return source[: body.start(2)] + patched + source[body.end(2):]
+    return source[: body.start(2)] + patched + source[body.end(2) :]
 
 
 def _text_width(document_xml: str) -> int:
@@ -145,8 +163,12 @@ def _text_width(document_xml: str) -> int:
 
 
 def _cell(width: int, lines: list[str], style: str, span: int = 1, valign: str = "top") -> str:
-    tcpr = props("w:tcPr", el("w:tcW", w=width, type="dxa"),
-                 el("w:gridSpan", val=span) if span > 1 else "", el("w:vAlign", val=valign))
+    tcpr = props(
+        "w:tcPr",
+        el("w:tcW", w=width, type="dxa"),
+        el("w:gridSpan", val=span) if span > 1 else "",
+        el("w:vAlign", val=valign),
+    )
     paras = "".join(paragraph(style, line) for line in lines) or paragraph(style)
     return f"<w:tc>{tcpr}{paras}</w:tc>"
 
@@ -169,19 +191,39 @@ def column_widths(appendix: Appendix, text_width: int) -> list[int]:
 
 def table_xml(appendix: Appendix, text_width: int, numbered_columns: bool = False) -> str:
     widths = column_widths(appendix, text_width)
-    borders = "".join(BORDER.format(side) for side in
-                      ("top", "left", "bottom", "right", "insideH", "insideV"))
-    tblpr = props("w:tblPr", el("w:tblW", w=sum(widths), type="dxa"), el("w:jc", val="center"),
-                  f"<w:tblBorders>{borders}</w:tblBorders>", el("w:tblLayout", type="fixed"),
-                  '<w:tblCellMar><w:left w:w="85" w:type="dxa"/>'
-                  '<w:right w:w="85" w:type="dxa"/></w:tblCellMar>')
+    borders = "".join(
+        BORDER.format(side) for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    tblpr = props(
+        "w:tblPr",
+        el("w:tblW", w=sum(widths), type="dxa"),
+        el("w:jc", val="center"),
+        f"<w:tblBorders>{borders}</w:tblBorders>",
+        el("w:tblLayout", type="fixed"),
+        '<w:tblCellMar><w:left w:w="85" w:type="dxa"/>'
+        '<w:right w:w="85" w:type="dxa"/></w:tblCellMar>',
+    )
     grid = "".join(el("w:gridCol", w=w) for w in widths)
     parts = [f"<w:tbl>{tblpr}<w:tblGrid>{grid}</w:tblGrid>"]
-    parts.append(_row("".join(_cell(w, _lines(c.label), "PLHeader", valign="center")
-                              for w, c in zip(widths, appendix.columns, strict=True)), True))
+    parts.append(
+        _row(
+            "".join(
+                _cell(w, _lines(c.label), "PLHeader", valign="center")
+                for w, c in zip(widths, appendix.columns, strict=True)
+            ),
+            True,
+        )
+    )
     if numbered_columns:
-        parts.append(_row("".join(_cell(w, [f"({i})"], "PLHeader", valign="center")
-                                  for i, w in enumerate(widths, 1)), True))
+        parts.append(
+            _row(
+                "".join(
+                    _cell(w, [f"({i})"], "PLHeader", valign="center")
+                    for i, w in enumerate(widths, 1)
+                ),
+                True,
+            )
+        )
     keys = [c.key for c in appendix.columns]
     for row in appendix.rows:
         parts.append(_section_row(row, widths) if row.is_section else _task_row(row, keys, widths))
@@ -190,8 +232,10 @@ def table_xml(appendix: Appendix, text_width: int, numbered_columns: bool = Fals
 
 
 def _section_row(row: Row, widths: list[int]) -> str:
-    return _row(_cell(widths[0], [row.code], "PLSectionCode")
-                + _cell(sum(widths[1:]), _lines(row.title), "PLSection", span=len(widths) - 1))
+    return _row(
+        _cell(widths[0], [row.code], "PLSectionCode")
+        + _cell(sum(widths[1:]), _lines(row.title), "PLSection", span=len(widths) - 1)
+    )
 
 
 def _task_row(row: Row, keys: list[str], widths: list[int]) -> str:
@@ -207,8 +251,10 @@ def _task_row(row: Row, keys: list[str], widths: list[int]) -> str:
 
 def core_properties(appendix: Appendix) -> bytes:
     """Trace a clerk's file back: plangen version, catalog id and hash, unit."""
-    description = (f"plangen {__version__}; catalog {appendix.catalog} "
-                   f"sha256:{appendix.catalog_hash}; unit {appendix.unit}")
+    description = (
+        f"plangen {__version__}; catalog {appendix.catalog} "
+        f"sha256:{appendix.catalog_hash}; unit {appendix.unit}"
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
@@ -219,4 +265,4 @@ def core_properties(appendix: Appendix) -> bytes:
         f"<cp:keywords>{escape(appendix.catalog)} {escape(appendix.unit)}</cp:keywords>"
         f"<dc:description>{escape(description)}</dc:description>"
         "</cp:coreProperties>"
-    ).encode("utf-8")
+    ).encode()

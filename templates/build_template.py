@@ -35,29 +35,59 @@ def twips(mm: float) -> int:
 
 def rpr(size_pt: float, bold: bool = False, italic: bool = False) -> str:
     half = round(size_pt * 2)
-    return props("w:rPr", fonts(FONT), el("w:b") if bold else "", el("w:bCs") if bold else "",
-                 el("w:i") if italic else "", el("w:iCs") if italic else "",
-                 el("w:color", val="000000"), el("w:sz", val=half), el("w:szCs", val=half))
+    return props(
+        "w:rPr",
+        fonts(FONT),
+        el("w:b") if bold else "",
+        el("w:bCs") if bold else "",
+        el("w:i") if italic else "",
+        el("w:iCs") if italic else "",
+        el("w:color", val="000000"),
+        el("w:sz", val=half),
+        el("w:szCs", val=half),
+    )
 
 
-def pstyle(style_id: str, name: str, size: float, jc: str, bold: bool = False,
-           italic: bool = False, before: int = 0, after: int = 0, extra: str = "") -> str:
-    ppr = props("w:pPr", el("w:spacing", before=before, after=after, line=240, lineRule="auto"),
-                el("w:jc", val=jc), extra)
-    return (f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
-            f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
-            f"{ppr}{rpr(size, bold, italic)}</w:style>")
+def pstyle(
+    style_id: str,
+    name: str,
+    size: float,
+    jc: str,
+    bold: bool = False,
+    italic: bool = False,
+    before: int = 0,
+    after: int = 0,
+    extra: str = "",
+) -> str:
+    ppr = props(
+        "w:pPr",
+        el("w:spacing", before=before, after=after, line=240, lineRule="auto"),
+        el("w:jc", val=jc),
+        extra,
+    )
+    return (
+        f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
+        f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
+        f"{ppr}{rpr(size, bold, italic)}</w:style>"
+    )
 
 
 def styles() -> str:
     rule_indent = twips((297 - 30 - 15 - 40) / 2)  # a 40 mm rule, centred
     rule = '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>'
+    rule_ppr = props(
+        "w:pPr",
+        rule,
+        el("w:spacing", before=0, after=240),
+        el("w:ind", left=rule_indent, right=rule_indent),
+        el("w:jc", val="center"),
+    )
     return (
         f"{XML}<w:styles {NS}>"
         "<w:docDefaults><w:rPrDefault>"
         f"{rpr(13)}"
         "</w:rPrDefault><w:pPrDefault><w:pPr>"
-        f'{el("w:spacing", after=0, line=240, lineRule="auto")}'
+        f"{el('w:spacing', after=0, line=240, lineRule='auto')}"
         "</w:pPr></w:pPrDefault></w:docDefaults>"
         '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/>'
         f"<w:qFormat/>{rpr(13)}</w:style>"
@@ -75,10 +105,12 @@ def styles() -> str:
         + pstyle("PLLabel", "PL Phụ lục", 14, "center", bold=True)
         + pstyle("PLTitle", "PL Tiêu đề", 14, "center", bold=True)
         + pstyle("PLGuide", "PL Dòng chỉ dẫn", 14, "center", italic=True)
-        + (f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="PLRule">'
-           f'<w:name w:val="PL Gạch dưới"/><w:basedOn w:val="Normal"/>'
-           f'{props("w:pPr", rule, el("w:spacing", before=0, after=240), el("w:ind", left=rule_indent, right=rule_indent), el("w:jc", val="center"))}'
-           f"{rpr(6)}</w:style>")
+        + (
+            f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="PLRule">'
+            f'<w:name w:val="PL Gạch dưới"/><w:basedOn w:val="Normal"/>'
+            f"{rule_ppr}"
+            f"{rpr(6)}</w:style>"
+        )
         + pstyle("PLHeader", "PL Ô tiêu đề cột", 13, "center", bold=True, before=40, after=40)
         + pstyle("PLSection", "PL Ô mục", 13, "left", bold=True, before=40, after=40)
         + pstyle("PLSectionCode", "PL Ô mã mục", 13, "center", bold=True, before=40, after=40)
@@ -94,29 +126,39 @@ def section_properties() -> str:
         '<w:headerReference w:type="default" r:id="rIdHeader"/>'
         '<w:headerReference w:type="first" r:id="rIdHeaderFirst"/>',
         el("w:pgSz", w=PAGE_W, h=PAGE_H, orient="landscape"),
-        el("w:pgMar", top=twips(MARGINS["top"]), right=twips(MARGINS["right"]),
-           bottom=twips(MARGINS["bottom"]), left=twips(MARGINS["left"]),
-           header=twips(10), footer=twips(10), gutter=0),
+        el(
+            "w:pgMar",
+            top=twips(MARGINS["top"]),
+            right=twips(MARGINS["right"]),
+            bottom=twips(MARGINS["bottom"]),
+            left=twips(MARGINS["left"]),
+            header=twips(10),
+            footer=twips(10),
+            gutter=0,
+        ),
         el("w:pgNumType", start=1),
         el("w:titlePg"),
     )
 
 
 def document() -> str:
-    body = (paragraph("PLLabel", "{{ label }}")
-            + paragraph("PLTitle", "{{ title }}")
-            + paragraph("PLGuide", "{{ guide }}")
-            + paragraph("PLRule")
-            + paragraph("PLCell", "{{p table }}")
-            + paragraph("PLCell")
-            + section_properties())
+    body = (
+        paragraph("PLLabel", "{{ label }}")
+        + paragraph("PLTitle", "{{ title }}")
+        + paragraph("PLGuide", "{{ guide }}")
+        + paragraph("PLRule")
+        + paragraph("PLCell", "{{p table }}")
+        + paragraph("PLCell")
+        + section_properties()
+    )
     return f"{XML}<w:document {NS}><w:body>{body}</w:body></w:document>"
 
 
 def header(with_number: bool) -> str:
     inner = page_field() if with_number else ""
-    return (f"{XML}<w:hdr {NS}><w:p>{props('w:pPr', el('w:pStyle', val='Header'))}"
-            f"{inner}</w:p></w:hdr>")
+    return (
+        f"{XML}<w:hdr {NS}><w:p>{props('w:pPr', el('w:pStyle', val='Header'))}{inner}</w:p></w:hdr>"
+    )
 
 
 CT = "application/vnd.openxmlformats-officedocument.wordprocessingml"
@@ -136,7 +178,8 @@ PARTS = {
         'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
         '<Override PartName="/docProps/app.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-        "</Types>"),
+        "</Types>"
+    ),
     "_rels/.rels": (
         f'{XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
@@ -145,7 +188,8 @@ PARTS = {
         'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
         '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         'relationships/extended-properties" Target="docProps/app.xml"/>'
-        "</Relationships>"),
+        "</Relationships>"
+    ),
     "word/_rels/document.xml.rels": (
         f'{XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rIdStyles" Type="{R_NS}/styles" Target="styles.xml"/>'
@@ -153,7 +197,8 @@ PARTS = {
         f'<Relationship Id="rIdFonts" Type="{R_NS}/fontTable" Target="fontTable.xml"/>'
         f'<Relationship Id="rIdHeader" Type="{R_NS}/header" Target="header1.xml"/>'
         f'<Relationship Id="rIdHeaderFirst" Type="{R_NS}/header" Target="header2.xml"/>'
-        "</Relationships>"),
+        "</Relationships>"
+    ),
     "word/settings.xml": (
         f"{XML}<w:settings {NS}>"
         '<w:zoom w:percent="100"/><w:defaultTabStop w:val="720"/>'
@@ -161,18 +206,22 @@ PARTS = {
         '<w:compat><w:compatSetting w:name="compatibilityMode" '
         'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
         '<w:themeFontLang w:val="vi-VN"/>'
-        "</w:settings>"),
+        "</w:settings>"
+    ),
     "word/fontTable.xml": (
         f'{XML}<w:fonts {NS}><w:font w:name="{FONT}"><w:panose1 w:val="02020603050405020304"/>'
         '<w:charset w:val="00"/><w:family w:val="roman"/><w:pitch w:val="variable"/>'
-        "</w:font></w:fonts>"),
+        "</w:font></w:fonts>"
+    ),
     "docProps/core.xml": (
         f'{XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
         'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        "<dc:title>Phụ lục</dc:title><dc:creator>plangen</dc:creator></cp:coreProperties>"),
+        "<dc:title>Phụ lục</dc:title><dc:creator>plangen</dc:creator></cp:coreProperties>"
+    ),
     "docProps/app.xml": (
         f'{XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'extended-properties"><Application>plangen</Application></Properties>'),
+        'extended-properties"><Application>plangen</Application></Properties>'
+    ),
     "word/styles.xml": styles(),
     "word/document.xml": document(),
     "word/header1.xml": header(with_number=True),
