@@ -16,9 +16,11 @@ from .resolve import resolve
 from .text import did_you_mean
 
 
-def validate(ws: Workspace) -> list[UserError]:
+def validate(ws: Workspace, slugs: list[str] | None = None) -> list[UserError]:
+    """Every problem of the catalogs and kinds, and of the units `slugs` (default: all)."""
     problems = list(ws.problems)
-    for slug in sorted(ws.unit_files):
+    slugs = sorted(ws.unit_files) if slugs is None else slugs
+    for slug in slugs:
         try:
             ws.unit(slug)
         except UserError as exc:
@@ -31,51 +33,79 @@ def validate(ws: Workspace) -> list[UserError]:
     for kind in ws.kinds.values():
         for role in kind.model.roles:
             if declared and role not in declared:
-                problems.append(UserError(f'vai trò "{role}" chưa được khai báo trong roles.yaml'
-                                          + did_you_mean(role, declared), kind.where("roles", role)))
-    for slug, unit in sorted(ws.units.items()):
+                problems.append(
+                    UserError(
+                        f'vai trò "{role}" chưa được khai báo trong roles.yaml'
+                        + did_you_mean(role, declared),
+                        kind.where("roles", role),
+                    )
+                )
+    units = {slug: ws.units[slug] for slug in slugs if slug in ws.units}
+    for unit in units.values():
         m = unit.model
         if m.kind not in kinds:
-            problems.append(UserError(f'loại đơn vị "{m.kind}" không tồn tại'
-                                      + did_you_mean(m.kind, kinds), unit.where("kind")))
+            problems.append(
+                UserError(
+                    f'loại đơn vị "{m.kind}" không tồn tại' + did_you_mean(m.kind, kinds),
+                    unit.where("kind"),
+                )
+            )
         for role in m.roles:
             if declared and role not in declared:
-                problems.append(UserError(f'vai trò "{role}" chưa được khai báo trong roles.yaml'
-                                          + did_you_mean(role, declared), unit.where("roles", role)))
+                problems.append(
+                    UserError(
+                        f'vai trò "{role}" chưa được khai báo trong roles.yaml'
+                        + did_you_mean(role, declared),
+                        unit.where("roles", role),
+                    )
+                )
         for task_id in m.tasks:
             if task_id not in ids:
-                problems.append(UserError(f'không có nhiệm vụ "{task_id}" để ghi đè'
-                                          + did_you_mean(task_id, ids), unit.where("tasks", task_id)))
+                problems.append(
+                    UserError(
+                        f'không có nhiệm vụ "{task_id}" để ghi đè' + did_you_mean(task_id, ids),
+                        unit.where("tasks", task_id),
+                    )
+                )
         for i, item in enumerate(m.omit):
             if item not in ids:
-                problems.append(UserError(f'không có nhiệm vụ hoặc mục "{item}" để bỏ'
-                                          + did_you_mean(item, ids), unit.where("omit", i)))
+                problems.append(
+                    UserError(
+                        f'không có nhiệm vụ hoặc mục "{item}" để bỏ' + did_you_mean(item, ids),
+                        unit.where("omit", i),
+                    )
+                )
     if problems:
         return problems
-    problems += _unfilled_roles(ws)
+    problems += _unfilled_roles(ws, units)
     if problems:
         return problems
-    for slug, unit in sorted(ws.units.items()):
+    for slug, unit in units.items():
         kind = ws.kinds[unit.model.kind]
         for cat in ws.catalogs.values():
             try:
-                resolve(cat.model, kind.model, unit.model, slug)
+                resolve(cat.model, kind.model, unit.model, slug, source=cat.path)
             except UserError as exc:
-                exc.where = exc.where if exc.where.path else unit.where()
                 problems.append(exc)
     return problems
 
 
-def _catalog(cat: Loaded[Catalog], declared: set[str], kinds: set[str],
-             ids: dict[str, Where]) -> list[UserError]:
+def _catalog(
+    cat: Loaded[Catalog], declared: set[str], kinds: set[str], ids: dict[str, Where]
+) -> list[UserError]:
     out: list[UserError] = []
     doc = cat.doc
 
     def kind_refs(names, loc, what):
         for i, name in enumerate(names):
             if name not in kinds:
-                out.append(UserError(f'{what} cho loại đơn vị không tồn tại "{name}"'
-                                     + did_you_mean(name, kinds), doc.where((*loc, i))))
+                out.append(
+                    UserError(
+                        f'{what} cho loại đơn vị không tồn tại "{name}"'
+                        + did_you_mean(name, kinds),
+                        doc.where((*loc, i)),
+                    )
+                )
 
     def walk(sections, loc):
         for i, section in enumerate(sections):
@@ -88,19 +118,29 @@ def _catalog(cat: Loaded[Catalog], declared: set[str], kinds: set[str],
                 _unique(task.id, doc.where((*tloc, "id")), ids, out)
                 kind_refs(task.omit, (*tloc, "omit"), "omit")
                 kind_refs(list(task.variants), (*tloc, "variants"), "variants")
-                refs = [((*tloc, f), task_refs) for f in ("lead", "support")
-                        for task_refs in [getattr(task, f)]]
-                refs += [((*tloc, "variants", k, f), getattr(v, f))
-                         for k, v in task.variants.items() for f in ("lead", "support")
-                         if getattr(v, f) is not None]
+                refs = [
+                    ((*tloc, f), task_refs)
+                    for f in ("lead", "support")
+                    for task_refs in [getattr(task, f)]
+                ]
+                refs += [
+                    ((*tloc, "variants", k, f), getattr(v, f))
+                    for k, v in task.variants.items()
+                    for f in ("lead", "support")
+                    if getattr(v, f) is not None
+                ]
                 for floc, role_refs in refs:
                     for n, ref in enumerate(role_refs):
                         role, _ = split_role_ref(ref)
                         if declared and role not in declared:
-                            out.append(UserError(
-                                f'vai trò "{role}" chưa được khai báo trong roles.yaml'
-                                + did_you_mean(role, declared) + f' (nhiệm vụ "{task.id}")',
-                                doc.where((*floc, n))))
+                            out.append(
+                                UserError(
+                                    f'vai trò "{role}" chưa được khai báo trong roles.yaml'
+                                    + did_you_mean(role, declared)
+                                    + f' (nhiệm vụ "{task.id}")',
+                                    doc.where((*floc, n)),
+                                )
+                            )
             walk(section.sections, (*sloc, "sections"))
 
     walk(cat.model.sections, ("sections",))
@@ -122,11 +162,11 @@ def _kept_tasks(sections, kind: str, dropped: set[str]):
         yield from _kept_tasks(section.sections, kind, dropped)
 
 
-def _unfilled_roles(ws: Workspace) -> list[UserError]:
+def _unfilled_roles(ws: Workspace, units: dict[str, Loaded]) -> list[UserError]:
     """Each role some unit leaves without bodies, once, naming the units."""
     missing: dict[str, set[str]] = defaultdict(set)
     first_use: dict[str, Where] = {}
-    for slug, unit in ws.units.items():
+    for slug, unit in units.items():
         kind = ws.kinds[unit.model.kind].model
         filled = set(kind.roles) | set(unit.model.roles)
         dropped = set(unit.model.omit)
@@ -140,7 +180,12 @@ def _unfilled_roles(ws: Workspace) -> list[UserError]:
                         if role not in filled:
                             missing[role].add(slug)
                             first_use.setdefault(role, Where(cat.path, task._line))
-    return [UserError(f'vai trò "{role}" chưa được gán cơ quan cho đơn vị: '
-                      + ", ".join(sorted(units))
-                      + " (thêm vào roles của loại đơn vị hoặc của hồ sơ đơn vị)", first_use[role])
-            for role, units in sorted(missing.items())]
+    return [
+        UserError(
+            f'vai trò "{role}" chưa được gán cơ quan cho đơn vị: '
+            + ", ".join(sorted(units))
+            + " (thêm vào roles của loại đơn vị hoặc của hồ sơ đơn vị)",
+            first_use[role],
+        )
+        for role, units in sorted(missing.items())
+    ]

@@ -15,6 +15,7 @@ from .docx import load_template
 from .errors import UserError
 from .load import Workspace
 from .resolve import resolve
+from .text import roman_value
 from .write import check_free, write_atomic
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -22,8 +23,10 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def check_slug(slug: str) -> str:
     if not SLUG.match(slug):
-        raise UserError(f'tên đơn vị "{slug}" không hợp lệ: chỉ dùng chữ thường không dấu, '
-                        'số và "-" (ví dụ dinh-lap), không dùng "/" hay ".."')
+        raise UserError(
+            f'tên đơn vị "{slug}" không hợp lệ: chỉ dùng chữ thường không dấu, '
+            'số và "-" (ví dụ dinh-lap), không dùng "/" hay ".."'
+        )
     return slug
 
 
@@ -31,15 +34,20 @@ def appendices(ws: Workspace, slug: str, only: list[str] | None = None) -> list[
     """The unit's appendices, in the order of their numerals (Phụ lục I, II, …)."""
     unit = ws.unit(check_slug(slug))
     kind = ws.kind_of(slug)
-    catalogs = sorted(ws.catalogs.values(), key=lambda c: (len(c.model.appendix), c.model.appendix))
+    catalogs = sorted(ws.catalogs.values(), key=lambda c: roman_value(c.model.appendix))
     if only:
-        unknown = [o for o in only if o not in ws.catalogs and
-                   o not in {c.model.appendix for c in catalogs}]
+        unknown = [
+            o
+            for o in only
+            if o not in ws.catalogs and o not in {c.model.appendix for c in catalogs}
+        ]
         if unknown:
-            raise UserError(f'không có phụ lục/catalog "{unknown[0]}"; có: '
-                            + ", ".join(f"{c.model.appendix} ({c.model.id})" for c in catalogs))
+            raise UserError(
+                f'không có phụ lục/catalog "{unknown[0]}"; có: '
+                + ", ".join(f"{c.model.appendix} ({c.model.id})" for c in catalogs)
+            )
         catalogs = [c for c in catalogs if c.model.id in only or c.model.appendix in only]
-    return [resolve(c.model, kind.model, unit.model, slug, c.digest) for c in catalogs]
+    return [resolve(c.model, kind.model, unit.model, slug, c.digest, c.path) for c in catalogs]
 
 
 def file_stem(appendix: Appendix) -> str:
@@ -52,23 +60,43 @@ class Options:
     force: bool = False
     pdf: bool = False
     numbered_columns: bool = False
+    tracker: bool = True
 
 
-def generate(ws: Workspace, slug: str, options: Options,
-             only: list[str] | None = None) -> list[Path]:
-    """Render and write the unit's appendices; return the paths written."""
+def generate(
+    ws: Workspace, slug: str, options: Options, only: list[str] | None = None
+) -> list[Path]:
+    """Check, render and write the unit's appendices; return the paths written."""
+    from .check import validate
+    from .errors import ValidationFailed
+
+    problems = validate(ws, [check_slug(slug)])
+    if problems:
+        raise ValidationFailed(problems)
     docs = appendices(ws, slug, only)
     template = load_template(ws.template)
-    rendered = [(options.out_dir / f"{file_stem(a)}.docx", template.render(a, options.numbered_columns))
-                for a in docs]
+    rendered = [
+        (options.out_dir / f"{file_stem(a)}.docx", template.render(a, options.numbered_columns))
+        for a in docs
+    ]
     targets = [p for p, _ in rendered]
     if options.pdf:
         targets += [p.with_suffix(".pdf") for p, _ in rendered]
+    if options.tracker and docs:
+        from .models import parse_plan_date
+        from .tracker import tracker_bytes
+
+        year = docs[0].year
+        plan = parse_plan_date(ws.unit(slug).model.plan.date)
+        start = plan.month if plan.year == year else 1
+        tracker = options.out_dir / f"{slug}-{year}-theo-doi.xlsx"
+        targets.append(tracker)
+        rendered.append((tracker, tracker_bytes(docs, start, year)))
     for path in targets:
         check_free(path, options.force)
     written = [write_atomic(path, data, options.force) for path, data in rendered]
     if options.pdf:
         from .pdf import to_pdf
 
-        written += [to_pdf(path, options.force) for path, _ in rendered]
+        written += [to_pdf(path, options.force) for path in written if path.suffix == ".docx"]
     return written

@@ -57,11 +57,18 @@ class Loaded(Generic[M]):
 # --------------------------------------------------------------------------- errors
 
 
-_TYPE_NAMES = {"string_type": "một chuỗi văn bản", "int_type": "một số nguyên",
-               "int_parsing": "một số nguyên", "float_type": "một số", "float_parsing": "một số",
-               "bool_type": "true hoặc false", "bool_parsing": "true hoặc false",
-               "list_type": "một danh sách (các dòng '- …')",
-               "dict_type": "một bảng khóa: giá trị", "model_type": "một bảng khóa: giá trị"}
+_TYPE_NAMES = {
+    "string_type": "một chuỗi văn bản",
+    "int_type": "một số nguyên",
+    "int_parsing": "một số nguyên",
+    "float_type": "một số",
+    "float_parsing": "một số",
+    "bool_type": "true hoặc false",
+    "bool_parsing": "true hoặc false",
+    "list_type": "một danh sách (các dòng '- …')",
+    "dict_type": "một bảng khóa: giá trị",
+    "model_type": "một bảng khóa: giá trị",
+}
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -84,11 +91,17 @@ def allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
         for item in current:
             if isinstance(item, tuple):  # inside a list or dict: this part is index/key
                 nxt += _unwrap(item[1])
-            elif isinstance(item, type) and issubclass(item, BaseModel) and part in item.model_fields:
+            elif (
+                isinstance(item, type) and issubclass(item, BaseModel) and part in item.model_fields
+            ):
                 nxt += _unwrap(item.model_fields[part].annotation)
         current = nxt
-    return [k for c in current if isinstance(c, type) and issubclass(c, BaseModel)
-            for k in c.model_fields]
+    return [
+        k
+        for c in current
+        if isinstance(c, type) and issubclass(c, BaseModel)
+        for k in c.model_fields
+    ]
 
 
 def _message(err: dict, model: type[BaseModel]) -> str:
@@ -97,14 +110,18 @@ def _message(err: dict, model: type[BaseModel]) -> str:
     if kind == "missing":
         return f'thiếu khóa bắt buộc "{last}"'
     if kind == "extra_forbidden":
-        return f'khóa "{last}" không hợp lệ' + did_you_mean(str(last), allowed_keys(model, loc[:-1]))
+        return f'khóa "{last}" không hợp lệ' + did_you_mean(
+            str(last), allowed_keys(model, loc[:-1])
+        )
     if kind in _TYPE_NAMES:
         return f'"{last}" phải là {_TYPE_NAMES[kind]}'
     if kind == "literal_error":
         return f'"{last}" phải là một trong: {err["ctx"]["expected"]}'
     if kind == "string_pattern_mismatch":
-        return (f'"{err["input"]}" không hợp lệ: chỉ dùng chữ thường không dấu, số và "-" '
-                f'(hoặc "_" với tên vai trò)')
+        return (
+            f'"{err["input"]}" không hợp lệ: chỉ dùng chữ thường không dấu, số và "-" '
+            f'(hoặc "_" với tên vai trò)'
+        )
     if kind == "too_short":
         return f'"{last}" cần ít nhất {err["ctx"]["min_length"]} phần tử'
     if kind in ("greater_than", "greater_than_equal", "less_than_equal"):
@@ -117,8 +134,9 @@ def _message(err: dict, model: type[BaseModel]) -> str:
 def validate_doc(doc: yamlfile.YamlDoc, model: type[M]) -> M:
     """Validate parsed data; all problems of the file at once, as a ValidationFailed."""
     if not isinstance(doc.data, dict):
-        raise UserError("tệp phải là một bảng khóa: giá trị (đang trống hoặc sai dạng)",
-                        doc.where())
+        raise UserError(
+            "tệp phải là một bảng khóa: giá trị (đang trống hoặc sai dạng)", doc.where()
+        )
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
@@ -199,8 +217,11 @@ class Workspace:
         """The profile of `slug`, loaded on first use; unknown slugs get a did-you-mean."""
         if slug not in self.unit_files:
             raise UserError(
-                f'không có đơn vị "{slug}"' + did_you_mean(slug, self.unit_files)
-                + "; các đơn vị hiện có: " + ", ".join(sorted(self.unit_files)))
+                f'không có đơn vị "{slug}"'
+                + did_you_mean(slug, self.unit_files)
+                + "; các đơn vị hiện có: "
+                + ", ".join(sorted(self.unit_files))
+            )
         if slug not in self.units:
             loaded = load_file(self.unit_files[slug], Unit)
             self.units[slug] = loaded
@@ -210,8 +231,10 @@ class Workspace:
         unit = self.unit(slug)
         kind = unit.model.kind
         if kind not in self.kinds:
-            raise UserError(f'loại đơn vị "{kind}" không tồn tại' + did_you_mean(kind, self.kinds),
-                            unit.where("kind"))
+            raise UserError(
+                f'loại đơn vị "{kind}" không tồn tại' + did_you_mean(kind, self.kinds),
+                unit.where("kind"),
+            )
         return self.kinds[kind]
 
 
@@ -223,8 +246,11 @@ def unit_files(dirs: list[Path]) -> dict[str, Path]:
     return found
 
 
-def open_workspace(root: Path | None = None, units_dirs: list[Path] | None = None,
-                   catalogs: list[str] | None = None) -> Workspace:
+def open_workspace(
+    root: Path | None = None,
+    units_dirs: list[Path] | None = None,
+    catalogs: list[str] | None = None,
+) -> Workspace:
     """Load roles, kinds and catalogs (units lazily); collect every problem found."""
     ws = Workspace(data_root(root))
     cdir = ws.catalog_dir

@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+)
 
 from .text import illegal_char, nfc
 
@@ -80,9 +88,11 @@ class Task(Strict):
     deadline: Text = Field(description="Thời gian hoàn thành")
     product: Text = Field(description="Sản phẩm/Kết quả dự kiến")
     source: Text | None = Field(
-        None, description="Đoạn của Kế hoạch (thân văn bản) mà nhiệm vụ được lấy ra")
+        None, description="Đoạn của Kế hoạch (thân văn bản) mà nhiệm vụ được lấy ra"
+    )
     variants: dict[str, TaskFields] = Field(
-        default_factory=dict, description="Cách viết riêng theo loại đơn vị (kind)")
+        default_factory=dict, description="Cách viết riêng theo loại đơn vị (kind)"
+    )
     omit: list[str] = Field(default_factory=list, description="Các loại đơn vị bỏ nhiệm vụ này")
 
     _line: int = PrivateAttr(0)
@@ -114,11 +124,11 @@ class Catalog(Strict):
 
     id: Id
     appendix: Literal["I", "II", "III", "IV", "V"] = Field(
-        description="Số La Mã của phụ lục trong kế hoạch")
+        description="Số La Mã của phụ lục trong kế hoạch"
+    )
     index: Text = Field(description="Tên chỉ số, ví dụ SIPAS, PAR INDEX")
     year: int = Field(ge=2000, le=2100)
-    title: Text = Field(
-        description="Tiêu đề phụ lục, chưa có tên đơn vị và năm (sẽ được in hoa)")
+    title: Text = Field(description="Tiêu đề phụ lục, chưa có tên đơn vị và năm (sẽ được in hoa)")
     columns: list[Column] = Field(min_length=2)
     sections: list[Section] = Field(min_length=1)
 
@@ -175,7 +185,25 @@ def parse_plan_date(value: str) -> PlanDate:
     return PlanDate(year=year, month=month, day=day)
 
 
-DateText = Annotated[str, AfterValidator(lambda v: (parse_plan_date(v), v)[1])]
+def _iso(value: object) -> object:
+    """A date the YAML parser already turned into a date object goes back to its text."""
+    import datetime as dt
+
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+DateText = Annotated[
+    str, BeforeValidator(_iso), AfterValidator(lambda v: (parse_plan_date(v), v)[1])
+]
+
+
+def _full_date(value: str) -> str:
+    if parse_plan_date(value).day is None:
+        raise ValueError(f'ngày "{value}" phải đủ ngày, tháng, năm (YYYY-MM-DD)')
+    return value
+
+
+FullDate = Annotated[str, BeforeValidator(_iso), AfterValidator(_full_date)]
 
 
 class ParentPlan(Strict):
@@ -183,9 +211,10 @@ class ParentPlan(Strict):
 
     title: Text = Field(description="Ví dụ: Kế hoạch số 252/KH-UBND")
     issuer: Text = Field(description="Ví dụ: UBND tỉnh Lạng Sơn")
-    date: DateText = Field(description="Ngày ban hành, YYYY-MM-DD")
-    deadline_days: int = Field(15, ge=1, le=365,
-                               description="Số ngày để ban hành kế hoạch của đơn vị")
+    date: FullDate = Field(description="Ngày ban hành, YYYY-MM-DD")
+    deadline_days: int = Field(
+        15, ge=1, le=365, description="Số ngày để ban hành kế hoạch của đơn vị"
+    )
 
 
 class Kind(Strict):
@@ -196,9 +225,11 @@ class Kind(Strict):
     issuer: Text | None = Field(None, description="Cơ quan ban hành, viết thường trong câu")
     plan_symbol: Text = Field("KH-UBND", description="Ký hiệu kế hoạch")
     column_labels: dict[ColumnKey, Text] = Field(
-        default_factory=dict, description="Nhãn cột riêng của loại đơn vị")
+        default_factory=dict, description="Nhãn cột riêng của loại đơn vị"
+    )
     roles: dict[RoleKey, list[Text]] = Field(
-        description="Vai trò -> các cơ quan; danh sách rỗng: vai trò không có ở cấp này")
+        description="Vai trò -> các cơ quan; danh sách rỗng: vai trò không có ở cấp này"
+    )
     parent: ParentPlan | None = None
 
 
@@ -239,7 +270,9 @@ class Unit(Strict):
     plan: Plan
     parent: ParentPlan | None = None
     roles: dict[RoleKey, list[Text]] = Field(
-        default_factory=dict, description="Thay cơ quan của một vai trò cho riêng đơn vị")
+        default_factory=dict, description="Thay cơ quan của một vai trò cho riêng đơn vị"
+    )
     tasks: dict[str, TaskOverride] = Field(
-        default_factory=dict, description="Thay nội dung một nhiệm vụ cho riêng đơn vị")
+        default_factory=dict, description="Thay nội dung một nhiệm vụ cho riêng đơn vị"
+    )
     omit: list[str] = Field(default_factory=list, description="Mã nhiệm vụ hoặc mục bỏ đi")

@@ -10,8 +10,10 @@ from pathlib import Path
 from .errors import UserError, Where
 from .write import write_atomic
 
-INSTALL_HINT = ("không tìm thấy LibreOffice (lệnh soffice) để xuất PDF; cài đặt rồi chạy lại, "
-                "ví dụ trên Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui")
+INSTALL_HINT = (
+    "không tìm thấy LibreOffice (lệnh soffice) để xuất PDF; cài đặt rồi chạy lại, "
+    "ví dụ trên Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui"
+)
 
 
 def soffice() -> str | None:
@@ -24,16 +26,28 @@ def to_pdf(docx: Path, force: bool = False, timeout: int = 180) -> Path:
         raise UserError(INSTALL_HINT)
     with tempfile.TemporaryDirectory(prefix="plangen-pdf-") as tmp:
         profile = Path(tmp) / "profile"  # a private profile: no clash with a running office
-        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", tmp, str(docx)]
+        cmd = [
+            exe,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            tmp,
+            str(docx),
+        ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise UserError(f"LibreOffice không xuất xong PDF sau {timeout} giây", Where(docx)) \
-                from None
+            raise UserError(
+                f"LibreOffice không xuất xong PDF sau {timeout} giây", Where(docx)
+            ) from None
         produced = Path(tmp) / (docx.stem + ".pdf")
         if proc.returncode != 0 or not produced.exists():
             detail = (proc.stderr or proc.stdout).strip().splitlines()
-            raise UserError("LibreOffice không xuất được PDF"
-                            + (f": {detail[-1]}" if detail else ""), Where(docx))
+            raise UserError(
+                "LibreOffice không xuất được PDF" + (f": {detail[-1]}" if detail else ""),
+                Where(docx),
+            )
         return write_atomic(docx.with_suffix(".pdf"), produced.read_bytes(), force)

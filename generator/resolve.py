@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 from .appendix import Appendix, ColumnSpec, Row
-from .errors import UserError
+from .errors import UserError, Where
 from .models import Catalog, Kind, Section, Task, Unit, split_role_ref
 from .text import capitalize_first, day2, letter, month_vn, roman
 
 TASK_FIELDS = ("text", "lead", "support", "deadline", "product")
 BLANK_NUMBER = " " * 6
 BLANK_DAY = " " * 4
+
 
 @lru_cache(maxsize=1)
 def _sandbox():
@@ -32,18 +34,21 @@ def _compiled(source: str):
     return _sandbox().from_string(source)
 
 
-def render_text(source: str, context: dict, owner: str) -> str:
+def render_text(source: str, context: dict, owner: str, where: Where | None = None) -> str:
     """Catalog text is data: only ``{{ … }}`` placeholders, in a sandbox, names checked."""
     if "{" not in source:
         return source
     from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
 
     try:
         return _compiled(source).render(context)
+    except SecurityError as exc:
+        raise UserError(f"{owner}: chỗ giữ chỗ không được phép ({exc})", where) from None
     except TemplateError as exc:
-        raise UserError(f"{owner}: lỗi trong chỗ giữ chỗ Jinja: {exc.message or exc}") from None
-    except Exception as exc:  # SecurityError and friends from the sandbox
-        raise UserError(f"{owner}: chỗ giữ chỗ không được phép: {exc}") from None
+        raise UserError(
+            f"{owner}: lỗi trong chỗ giữ chỗ {{{{ … }}}}: {exc.message or exc}", where
+        ) from None
 
 
 def format_plan_date(year: int, month: int, day: int | None, long: bool = False) -> str:
@@ -80,13 +85,24 @@ def join_bodies(bodies: list[str]) -> str:
 
 
 class Resolver:
-    def __init__(self, catalog: Catalog, kind: Kind, unit: Unit, slug: str,
-                 catalog_hash: str = "") -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        kind: Kind,
+        unit: Unit,
+        slug: str,
+        catalog_hash: str = "",
+        source: Path | None = None,
+    ) -> None:
         self.catalog, self.kind, self.unit, self.slug = catalog, kind, unit, slug
+        self.source = source
         self.catalog_hash = catalog_hash
         self.roles = {**kind.roles, **unit.roles}
-        self.context = {"unit": {"name": unit.name, "slug": slug}, "kind": kind.id,
-                        "year": catalog.year}
+        self.context = {
+            "unit": {"name": unit.name, "slug": slug},
+            "kind": kind.id,
+            "year": catalog.year,
+        }
         self.omit = set(unit.omit)
 
     # -- bodies
@@ -97,9 +113,14 @@ class Resolver:
             if role not in self.roles:
                 raise UserError(
                     f'đơn vị "{self.slug}": vai trò "{role}" của nhiệm vụ "{task.id}" chưa được '
-                    f'gán cơ quan (thêm vào roles của loại "{self.kind.id}" hoặc của đơn vị)')
+                    f'gán cơ quan (thêm vào roles của loại "{self.kind.id}" hoặc của đơn vị)',
+                    self.where(task),
+                )
             out += [f"{b} ({note})" if note else b for b in self.roles[role]]
         return out
+
+    def where(self, task: Task) -> Where:
+        return Where(self.source, task._line)
 
     # -- one task
     def task_cells(self, task: Task) -> dict[str, str]:
@@ -113,7 +134,9 @@ class Resolver:
             "support": join_bodies(self.bodies(fields["support"], task)),
         }
         for key in ("text", "deadline", "product"):
-            cells[key] = capitalize_first(render_text(fields[key], self.context, owner))
+            cells[key] = capitalize_first(
+                render_text(fields[key], self.context, owner, self.where(task))
+            )
         override = self.unit.tasks.get(task.id)
         if override:
             for key in TASK_FIELDS:
@@ -121,7 +144,9 @@ class Resolver:
                 if value is not None:
                     cells[key] = join_bodies(value) if isinstance(value, list) else value
         if not cells["lead"]:
-            raise UserError(f'đơn vị "{self.slug}": {owner} không có cơ quan chủ trì')
+            raise UserError(
+                f'đơn vị "{self.slug}": {owner} không có cơ quan chủ trì', self.where(task)
+            )
         cells["task"] = cells.pop("text")
         return cells
 
@@ -131,8 +156,9 @@ class Resolver:
     # -- the whole table
     def rows(self) -> list[Row]:
         depth = max(level for _, level in self.catalog.iter_sections())
-        numbering: list[Callable[[int], str]] = [letter, roman][-depth:] if depth <= 2 else (
-            [letter, roman] + [str] * (depth - 2))
+        numbering: list[Callable[[int], str]] = (
+            [letter, roman][-depth:] if depth <= 2 else ([letter, roman] + [str] * (depth - 2))
+        )
         out: list[Row] = []
 
         def walk(sections: list[Section], level: int, path: tuple[str, ...]) -> None:
@@ -159,18 +185,34 @@ class Resolver:
 
     def appendix(self) -> Appendix:
         labels = self.kind.column_labels
-        columns = tuple(ColumnSpec(c.key, labels.get(c.key, c.label), c.width)
-                        for c in self.catalog.columns)
+        columns = tuple(
+            ColumnSpec(c.key, labels.get(c.key, c.label), c.width) for c in self.catalog.columns
+        )
         name = f" {self.unit.name}" if self.unit.show_name else ""
         title = f"{self.catalog.title}{name} năm {self.catalog.year}".upper()
         return Appendix(
-            unit=self.slug, unit_name=self.unit.name, catalog=self.catalog.id,
-            catalog_hash=self.catalog_hash, numeral=self.catalog.appendix,
-            index=self.catalog.index, year=self.catalog.year,
-            label=f"Phụ lục {self.catalog.appendix}", title=title,
-            guide=guide_line(self.kind, self.unit), columns=columns, rows=tuple(self.rows()))
+            unit=self.slug,
+            unit_name=self.unit.name,
+            catalog=self.catalog.id,
+            catalog_hash=self.catalog_hash,
+            numeral=self.catalog.appendix,
+            index=self.catalog.index,
+            year=self.catalog.year,
+            label=f"Phụ lục {self.catalog.appendix}",
+            title=title,
+            guide=guide_line(self.kind, self.unit),
+            columns=columns,
+            rows=tuple(self.rows()),
+        )
 
 
-def resolve(catalog: Catalog, kind: Kind, unit: Unit, slug: str,
-            catalog_hash: str = "") -> Appendix:
-    return Resolver(catalog, kind, unit, slug, catalog_hash).appendix()
+def resolve(
+    catalog: Catalog,
+    kind: Kind,
+    unit: Unit,
+    slug: str,
+    catalog_hash: str = "",
+    source: Path | None = None,
+) -> Appendix:
+    """The unit's appendix; `source` (the catalog's file) only serves error messages."""
+    return Resolver(catalog, kind, unit, slug, catalog_hash, source).appendix()

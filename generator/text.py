@@ -43,8 +43,21 @@ def month_vn(month: int) -> str:
     return f"{month:02d}" if month in (1, 2) else str(month)
 
 
-ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-         (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+ROMAN = [
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
+]
 
 
 def roman(n: int) -> str:
@@ -54,6 +67,16 @@ def roman(n: int) -> str:
             out.append(sym)
             n -= value
     return "".join(out)
+
+
+def roman_value(numeral: str) -> int:
+    """'IV' -> 4 (for ordering appendices)."""
+    values = dict((sym, v) for v, sym in ROMAN if len(sym) == 1)
+    total = 0
+    for i, ch in enumerate(numeral):
+        v = values[ch]
+        total += -v if i + 1 < len(numeral) and values[numeral[i + 1]] > v else v
+    return total
 
 
 def letter(n: int) -> str:

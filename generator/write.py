@@ -31,7 +31,11 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
                 os.link(tmp, path)
             except FileExistsError:
                 raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path)) from None
-            except OSError:  # file systems without hard links
+            except OSError:  # no hard links here: claim the name first, then fill it
+                try:
+                    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                except FileExistsError:
+                    raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path)) from None
                 os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -23,7 +23,7 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
-MAX_NODES = 200_000  # far above any real catalog; an alias bomb expands past it at once
+MAX_NODES = 100_000  # far above any real catalog; an alias bomb expands past it at once
 MAX_BYTES = 20_000_000
 
 Loc = tuple[str | int, ...]
@@ -47,7 +47,9 @@ class YamlDoc:
 
 
 _YAML_MESSAGES = {
-    "found character '\\t' that cannot start any token": "có ký tự Tab: YAML chỉ thụt lề bằng dấu cách",
+    "found character '\t' that cannot start any token": (
+        "có ký tự Tab: YAML chỉ thụt lề bằng dấu cách"
+    ),
     "mapping values are not allowed": "dấu ':' đặt sai chỗ (thiếu ngoặc kép hoặc thụt lề sai?)",
     "found unexpected end of stream": "hết tệp khi còn dấu ngoặc kép chưa đóng",
     "could not find expected ':'": "thiếu dấu ':' sau tên khóa",
@@ -57,9 +59,13 @@ _YAML_MESSAGES = {
 }
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> UserError:
+def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> UserError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
+    if mark and "cannot start any token" in problem:
+        lines = text.splitlines()
+        if mark.line < len(lines) and "\t" in lines[mark.line]:
+            problem = "found character '\t' that cannot start any token"
     text = next((vn for en, vn in _YAML_MESSAGES.items() if problem.startswith(en)), problem)
     where = Where(path, mark.line + 1, mark.column + 1) if mark else Where(path)
     return UserError(f"YAML không hợp lệ: {text}", where)
@@ -80,7 +86,7 @@ def load(path: Path) -> YamlDoc:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise _yaml_error(path, exc) from None
+        raise _yaml_error(path, text, exc) from None
     doc = YamlDoc(path, None)
     if node is not None:
         doc.data = _Builder(doc).build(node, ())
@@ -117,17 +123,25 @@ class _Builder:
                 if not isinstance(key, str | int) or isinstance(key, bool):
                     raise UserError(
                         "khóa phải là một tên (chuỗi)",
-                        Where(self.doc.path, key_node.start_mark.line + 1,
-                              key_node.start_mark.column + 1),
+                        Where(
+                            self.doc.path,
+                            key_node.start_mark.line + 1,
+                            key_node.start_mark.column + 1,
+                        ),
                     )
                 if key in out:
                     raise UserError(
                         f'khóa "{key}" bị lặp lại',
-                        Where(self.doc.path, key_node.start_mark.line + 1,
-                              key_node.start_mark.column + 1),
+                        Where(
+                            self.doc.path,
+                            key_node.start_mark.line + 1,
+                            key_node.start_mark.column + 1,
+                        ),
                     )
-                self.doc.places[(*loc, key)] = (key_node.start_mark.line + 1,
-                                                key_node.start_mark.column + 1)
+                self.doc.places[(*loc, key)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
                 try:
                     out[key] = self.build(value_node, (*loc, key))
                 except UserError as exc:
@@ -148,7 +162,10 @@ class _Builder:
                     f"thẻ YAML {node.tag} không được hỗ trợ",
                     Where(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
                 )
-            value = construct(self.constructor, node)
+            try:
+                value = construct(self.constructor, node)
+            except ValueError:  # e.g. 2026-13-01: keep the text, the schema explains
+                return nfc(node.value)
             if isinstance(value, dt.date):  # keep dates as the ISO text the user typed
                 return value.isoformat()
         if isinstance(value, str):

@@ -45,9 +45,14 @@ def read_table(docx: bytes | Path) -> list[dict]:
         if len(unique) == 2:
             rows.append({"kind": "section", "code": texts[0], "title": texts[1]})
         else:
-            rows.append({"kind": "task", "stt": texts[0],
-                         "cells": dict(zip(header[1:], texts[1:], strict=True)),
-                         "raw": [c.text for c in unique]})
+            rows.append(
+                {
+                    "kind": "task",
+                    "stt": texts[0],
+                    "cells": dict(zip(header[1:], texts[1:], strict=True)),
+                    "raw": [c.text for c in unique],
+                }
+            )
     return rows
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import SHIPPED_UNITS
+
 from generator.check import validate
 from generator.generate import appendices
 from generator.load import open_workspace
@@ -41,8 +41,11 @@ def test_every_cell_filled_and_no_placeholder_left(ws, slug):
             for key in ("task", "lead", "deadline", "product"):
                 assert row.cells[key].strip(), (appendix.catalog, row.ident, key)
             for text in row.cells.values():
-                assert not re.search(r"\{\{|\{%|\b[a-z]+_[a-z_]+\b|\bNone\b", text), \
-                    (appendix.catalog, row.ident, text)
+                assert not re.search(r"\{\{|\{%|\b[a-z]+_[a-z_]+\b|\bNone\b", text), (
+                    appendix.catalog,
+                    row.ident,
+                    text,
+                )
 
 
 @pytest.mark.parametrize("slug", SHIPPED_UNITS)
@@ -67,7 +70,8 @@ def test_par_index_tasks_trace_to_the_plan_body(ws):
     tasks = list(catalog.iter_tasks())
     assert 30 <= len(tasks) <= 45
     for task in tasks:
-        assert task.source and re.match(r"^(II\.1\.[a-hđ]|III\.\d+\.[a-hđ])\b", task.source), task.id
+        assert task.source and re.match(r"^(II\.1\.[a-hđ]|III\.\d+\.[a-hđ])\b", task.source), (
+            task.id
+        )
     deadlines = {t.deadline for t in tasks}
     assert {"Thường xuyên", "Trước quý III/2026", "Tháng 7/2026"} <= deadlines
-

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED_UNITS, read_table
 from typer.testing import CliRunner
 
-from conftest import SHIPPED_UNITS, read_table
 from generator.cli import app
 
 runner = CliRunner()
@@ -32,8 +32,11 @@ def test_unit_writes_both_appendices_and_prints_paths(tmp_path, data_copy):
     result = plangen("--unit", "dinh-lap", "--out", str(tmp_path / "o"), "--data", str(data_copy))
     assert result.exit_code == 0, result.output
     printed = [Path(p) for p in result.stdout.split()]
-    assert [p.name for p in printed if p.suffix == ".docx"] == [
-        "dinh-lap-phu-luc-I-par-index-2026.docx", "dinh-lap-phu-luc-II-sipas-2026.docx"]
+    assert [p.name for p in printed] == [
+        "dinh-lap-phu-luc-I-par-index-2026.docx",
+        "dinh-lap-phu-luc-II-sipas-2026.docx",
+        "dinh-lap-2026-theo-doi.xlsx",
+    ]
     assert all(p.exists() for p in printed)
 
 
@@ -49,15 +52,19 @@ def test_every_shipped_unit_renders(tmp_path, slug):
     result = plangen("--unit", slug, "--out", str(tmp_path), "--appendix", "II")
     assert result.exit_code == 0, result.output
     [docx] = tmp_path.glob("*.docx")
-    assert len([r for r in read_table(docx) if r["kind"] == "task"]) == \
-        {"lang-son": 21, "dinh-lap": 21, "dong-dang": 12}[slug]
+    assert (
+        len([r for r in read_table(docx) if r["kind"] == "task"])
+        == {"lang-son": 21, "dinh-lap": 21, "dong-dang": 12}[slug]
+    )
 
 
 def test_unknown_unit_lists_known_ones_with_suggestion(tmp_path):
     result = plangen("--unit", "dinh-lapp", "--out", str(tmp_path))
     assert result.exit_code == 2
-    assert result.stderr.strip() == ('không có đơn vị "dinh-lapp" (có phải ý bạn là "dinh-lap"?); '
-                                     "các đơn vị hiện có: dinh-lap, dong-dang, lang-son")
+    assert result.stderr.strip() == (
+        'không có đơn vị "dinh-lapp" (có phải ý bạn là "dinh-lap"?); '
+        "các đơn vị hiện có: dinh-lap, dong-dang, lang-son"
+    )
     assert not any(tmp_path.iterdir())
 
 
@@ -79,7 +86,10 @@ def test_existing_output_needs_force(tmp_path):
     assert docx.read_bytes() == b"the clerk's edited copy"
     assert plangen(*args, "--force").exit_code == 0
     assert docx.read_bytes().startswith(b"PK")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [docx.name]  # no temp files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # and no temp files left
+        "dong-dang-2026-theo-doi.xlsx",
+        docx.name,
+    ]
 
 
 def test_a_task_added_to_the_catalog_appears_numbered_in_every_unit(tmp_path, data_copy):
@@ -88,14 +98,17 @@ def test_a_task_added_to_the_catalog_appears_numbered_in_every_unit(tmp_path, da
     anchor = "          - id: ho-so-phi-le-phi\n"
     assert anchor in text
     path.write_text(text.replace(anchor, NEW_TASK + "\n" + anchor), encoding="utf-8")
-    where = {"lang-son": ("B", "II", "Các sở, ban, ngành; UBND cấp xã", "Văn phòng UBND tỉnh"),
-             "dinh-lap": ("B", "II", "Các cơ quan chuyên môn", "Văn phòng HĐND và UBND xã"),
-             # the board has no "Tiếp cận dịch vụ": its "Thủ tục hành chính" is I
-             "dong-dang": ("B", "I", "Các phòng chuyên môn", "Văn phòng")}
+    where = {
+        "lang-son": ("B", "II", "Các sở, ban, ngành; UBND cấp xã", "Văn phòng UBND tỉnh"),
+        "dinh-lap": ("B", "II", "Các cơ quan chuyên môn", "Văn phòng HĐND và UBND xã"),
+        # the board has no "Tiếp cận dịch vụ": its "Thủ tục hành chính" is I
+        "dong-dang": ("B", "I", "Các phòng chuyên môn", "Văn phòng"),
+    }
     for slug, (top, sub, lead, support) in where.items():
         out = tmp_path / slug
-        result = plangen("--unit", slug, "--out", str(out), "--appendix", "II",
-                         "--data", str(data_copy))
+        result = plangen(
+            "--unit", slug, "--out", str(out), "--appendix", "II", "--data", str(data_copy)
+        )
         assert result.exit_code == 0, result.output
         rows = read_table(next(out.glob("*.docx")))
         section = top

@@ -11,8 +11,8 @@ import json
 import re
 
 import pytest
-
 from conftest import FIXTURES, SHIPPED_UNITS, fold, read_table
+
 from generator.docx import load_template
 from generator.generate import appendices
 from generator.load import open_workspace
@@ -20,9 +20,14 @@ from generator.text import letter, roman
 
 # The originals' slips and what the catalog writes instead (DESIGN.md §5).
 CORRECTIONS = [
-    ("NHẪM", "NHẰM"), ("Quản triệt", "Quán triệt"), ("phân đầu", "phấn đấu"),
-    ("những nhiễu", "nhũng nhiễu"), ("những nhiều", "nhũng nhiễu"), ("biên hiệu", "biển hiệu"),
-    ("CBCCVV", "CBCCVC"), ("tiêu cực, nhiễu", "tiêu cực, nhũng nhiễu"),
+    ("NHẪM", "NHẰM"),
+    ("Quản triệt", "Quán triệt"),
+    ("phân đầu", "phấn đấu"),
+    ("những nhiễu", "nhũng nhiễu"),
+    ("những nhiều", "nhũng nhiễu"),
+    ("biên hiệu", "biển hiệu"),
+    ("CBCCVV", "CBCCVC"),
+    ("tiêu cực, nhiễu", "tiêu cực, nhũng nhiễu"),
     ("đúng/sớm hẹn", "đúng/sớm hơn"),
 ]
 
@@ -42,8 +47,9 @@ def bodies(text: str) -> list[str]:
 def expected_rows(slug: str) -> list[dict]:
     ref = json.loads((FIXTURES / "reference" / f"{slug}.json").read_text(encoding="utf-8"))
     rows, top, sub = [], 0, 0
-    letters = any(r["kind"] == "section" and not re.fullmatch(r"[IVX]+", r["code"])
-                  for r in ref["rows"])
+    letters = any(
+        r["kind"] == "section" and not re.fullmatch(r"[IVX]+", r["code"]) for r in ref["rows"]
+    )
     for r in ref["rows"]:
         if r["kind"] == "section":
             if letters and not re.fullmatch(r"[IVX]+", r["code"]):
@@ -69,8 +75,9 @@ def rendered():
 def test_table_matches_reference(rendered, slug):
     got = read_table(rendered[slug])
     want = expected_rows(slug)
-    assert [(r["kind"], r.get("code") or r["stt"]) for r in got] == \
-        [(r["kind"], r.get("code") or r["stt"]) for r in want]
+    assert [(r["kind"], r.get("code") or r["stt"]) for r in got] == [
+        (r["kind"], r.get("code") or r["stt"]) for r in want
+    ]
     for g, w in zip(got, want, strict=True):
         if w["kind"] == "section":
             assert g["title"] == w["title"]

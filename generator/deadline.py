@@ -1,0 +1,59 @@
+"""The 15-day rule: a unit issues its plan within N days of its parent plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .models import Kind, ParentPlan, Unit, parse_plan_date
+from .text import day2, month_vn
+
+
+def short(date: dt.date) -> str:
+    return f"{day2(date.day)}/{month_vn(date.month)}/{date.year}"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    parent: ParentPlan
+    due: dt.date
+    plan_date: dt.date | None  # None while the day is not assigned
+    plan_month: tuple[int, int]  # (year, month) of the unit's plan
+
+    @property
+    def late(self) -> bool:
+        if self.plan_date is not None:
+            return self.plan_date > self.due
+        return self.plan_month > (self.due.year, self.due.month)
+
+    def describe(self) -> str:
+        p = self.parent
+        start = parse_plan_date(p.date)
+        text = (
+            f"hạn ban hành {short(self.due)} ({p.deadline_days} ngày kể từ {p.title} "
+            f"ngày {short(dt.date(start.year, start.month, start.day or 1))} của {p.issuer})"
+        )
+        if self.late:
+            when = (
+                short(self.plan_date)
+                if self.plan_date
+                else f"tháng {month_vn(self.plan_month[1])}/{self.plan_month[0]}"
+            )
+            text += f"; CẢNH BÁO: kế hoạch {when} đã quá hạn"
+        return text
+
+
+def due_date(start: dt.date, days: int) -> dt.date:
+    """`days` calendar days after `start` (23/6/2026 + 15 -> 08/7/2026)."""
+    return start + dt.timedelta(days=days)
+
+
+def deadline(kind: Kind, unit: Unit) -> Deadline | None:
+    parent = unit.parent or kind.parent
+    if parent is None:
+        return None
+    start = parse_plan_date(parent.date)
+    due = due_date(dt.date(start.year, start.month, start.day or 1), parent.deadline_days)
+    own = parse_plan_date(unit.plan.date)
+    plan_date = dt.date(own.year, own.month, own.day) if own.day else None
+    return Deadline(parent, due, plan_date, (own.year, own.month))
