@@ -7,7 +7,6 @@ A `UserError` becomes its message on stderr and exit code 2, with no traceback;
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -106,7 +105,7 @@ def main_command(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Hiện traceback khi có lỗi")] = False,
 ) -> None:
-    _state.update(debug=debug or _state["debug"], data=data, units_dirs=units_dir or [])
+    _state.update(debug=debug, data=data, units_dirs=units_dir or [])
     if ctx.invoked_subcommand is not None:
         return
     if unit is None and not all_units:
@@ -362,8 +361,6 @@ def status(tracker: Annotated[Path, typer.Argument(help="Tệp Excel theo dõi �
 
 def main() -> None:
     """Console-script entry point."""
-    if "--debug" in sys.argv[1:]:
-        _state["debug"] = True
     app()
 
 

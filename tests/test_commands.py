@@ -1,0 +1,337 @@
+"""The other commands: schema, new-unit, listings, status, --all, and the deadline rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from conftest import ROOT, read_table
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.deadline import deadline, due_date
+from generator.models import Kind, Unit
+from generator.schema import schemas
+
+runner = CliRunner()
+
+
+def plangen(*args: str):
+    return runner.invoke(app, list(args))
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def test_schemas_in_the_repository_match_the_models():
+    for name, text in schemas().items():
+        shipped = (ROOT / "schemas" / name).read_text(encoding="utf-8")
+        assert shipped == text, f"schemas/{name} is stale: run `plangen schema`"
+
+
+def test_schema_rejects_unknown_keys_and_yaml_files_point_to_it():
+    catalog = json.loads(schemas()["catalog.schema.json"])
+    assert catalog["additionalProperties"] is False
+    assert catalog["$defs"]["Task"]["additionalProperties"] is False
+    assert {"id", "text", "lead", "deadline", "product"} <= set(
+        catalog["$defs"]["Task"]["required"]
+    )
+    for path in (ROOT / "catalogs").rglob("*.yaml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        kind = (
+            "unit"
+            if path.parent.name == "units"
+            else "kind"
+            if path.parent.name == "kinds"
+            else "roles"
+            if path.name == "roles.yaml"
+            else "catalog"
+        )
+        rel = "../../schemas" if path.parent.name in ("units", "kinds") else "../schemas"
+        assert first == f"# yaml-language-server: $schema={rel}/{kind}.schema.json", path
+
+
+def test_schema_command_writes_the_files(tmp_path):
+    result = plangen("schema", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(schemas())
+
+
+# --------------------------------------------------------------------------- new-unit
+
+
+def test_new_unit_writes_a_minimal_valid_profile(tmp_path, data_copy):
+    units = tmp_path / "units"
+    result = plangen(
+        "--data",
+        str(data_copy),
+        "new-unit",
+        "Xã Lộc Bình",
+        "--kind",
+        "commune",
+        "--plan-number",
+        "12",
+        "--plan-date",
+        "2026-07-08",
+        "--units-dir",
+        str(units),
+    )
+    assert result.exit_code == 0, result.output
+    path = units / "loc-binh.yaml"
+    assert result.stdout.strip() == str(path)
+    text = path.read_text(encoding="utf-8")
+    assert 'name: "xã Lộc Bình"' in text and "number: 12" in text
+    out = tmp_path / "out"
+    result = plangen(
+        "--data",
+        str(data_copy),
+        "--units-dir",
+        str(units),
+        "--unit",
+        "loc-binh",
+        "--out",
+        str(out),
+        "--appendix",
+        "II",
+        "--no-tracker",
+    )
+    assert result.exit_code == 0, result.output
+    rows = read_table(next(out.glob("*.docx")))
+    assert rows[1]["cells"]["Cơ quan chủ trì"] == (
+        "Phòng Văn hóa - Xã hội; Văn phòng HĐND và UBND xã; Trung tâm Dịch vụ tổng hợp"
+    )
+    again = plangen(
+        "--data",
+        str(data_copy),
+        "new-unit",
+        "Xã Lộc Bình",
+        "--kind",
+        "commune",
+        "--units-dir",
+        str(units),
+    )
+    assert again.exit_code == 2
+    assert again.stderr.strip() == f'{path}: đơn vị "loc-binh" đã có hồ sơ; không ghi đè'
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_new_unit_folds_the_slug_and_knows_a_ward(tmp_path, data_copy):
+    result = plangen(
+        "--data",
+        str(data_copy),
+        "new-unit",
+        "Phường Đông Kinh",
+        "--kind",
+        "commune",
+        "--units-dir",
+        str(tmp_path),
+    )
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "dong-kinh.yaml").read_text(encoding="utf-8")
+    assert 'name: "phường Đông Kinh"' in text
+    assert 'issuer: "Ủy ban nhân dân phường"' in text
+    assert "# number:" in text  # left for the văn thư
+
+
+def test_new_unit_refuses_unknown_kind_and_existing_shipped_unit(tmp_path, data_copy):
+    result = plangen("--data", str(data_copy), "new-unit", "Xã Mới", "--kind", "comune")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        'loại đơn vị "comune" không tồn tại (có phải ý bạn là '
+        '"commune"?); có: board, commune, province'
+    )
+    result = plangen("--data", str(data_copy), "new-unit", "Xã Đình Lập", "--kind", "commune")
+    assert result.exit_code == 2
+    assert "đã có hồ sơ" in result.stderr
+
+
+# --------------------------------------------------------------------------- listings
+
+
+def test_listings_print_plain_tables_in_a_pipe():
+    result = plangen("catalogs")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Catalog"
+    assert lines[2].split()[:2] == ["par-index-2026", "Phụ"] and lines[2].split()[-1] == "45"
+    assert lines[3].split()[0] == "sipas-2026" and lines[3].split()[-1] == "21"
+    units = plangen("units").stdout
+    assert "dinh-lap" in units and "hạn ban hành 08/7/2026" in units
+    tasks = plangen("tasks", "--catalog", "sipas-2026").stdout
+    assert tasks.splitlines()[0] == "sipas-2026 (21 nhiệm vụ)"
+    assert "niem-yet-tthc" in tasks
+    roles = plangen("roles").stdout.splitlines()
+    assert roles[1].split() == ["Vai", "trò", "Mô", "tả", "board", "commune", "province"]
+    assert any(line.startswith("police ") and "Công an xã" in line for line in roles)
+    bad = plangen("tasks", "--catalog", "sipas")
+    assert bad.exit_code == 2 and "par-index-2026, sipas-2026" in bad.stderr
+
+
+def test_validate_is_quiet_and_zero_on_the_shipped_data():
+    result = plangen("validate")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Hợp lệ: 2 catalog, 3 loại đơn vị, 3 đơn vị."
+
+
+# --------------------------------------------------------------------------- --all
+
+
+def test_all_renders_every_unit_and_reports_a_broken_one(tmp_path, data_copy):
+    (data_copy / "catalogs" / "units" / "hong.yaml").write_text(
+        "kind: commune\nname: xã Hỏng\nplan: {date: 2026-07}\nomit: [khong-co]\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = plangen("--data", str(data_copy), "--all", "--out", str(out), "--no-tracker")
+    assert result.exit_code == 2
+    assert sorted(p.name for p in out.iterdir()) == ["dinh-lap", "dong-dang", "lang-son"]
+    for slug in ("dinh-lap", "dong-dang", "lang-son"):
+        assert len(list((out / slug).glob("*.docx"))) == 2
+    assert re.search(r"^hong\s+LỖI\s", result.stdout, re.M)
+    assert 'không có nhiệm vụ hoặc mục "khong-co" để bỏ' in result.stdout
+    assert result.stderr.strip() == "1/4 đơn vị lỗi: hong"
+
+
+# --------------------------------------------------------------------------- --pdf
+
+
+def test_pdf_without_libreoffice_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr("generator.pdf.soffice", lambda: None)
+    result = plangen("--unit", "dinh-lap", "--out", str(tmp_path), "--pdf", "--appendix", "II")
+    assert result.exit_code == 2
+    assert "LibreOffice" in result.stderr and "apt-get install" in result.stderr
+
+
+# --------------------------------------------------------------------------- deadline
+
+
+@pytest.mark.parametrize(
+    "start, days, due",
+    [
+        ("2026-06-23", 15, "2026-07-08"),  # the real case: KH 252 -> Đình Lập by 08/7
+        ("2026-01-20", 15, "2026-02-04"),  # across a month end
+        ("2026-02-20", 15, "2026-03-07"),  # February of a common year
+        ("2028-02-20", 15, "2028-03-06"),  # leap year
+        ("2026-12-20", 15, "2027-01-04"),  # across the year
+        ("2026-06-23", 30, "2026-07-23"),  # another number of days
+    ],
+)
+def test_due_date(start, days, due):
+    assert due_date(dt.date.fromisoformat(start), days) == dt.date.fromisoformat(due)
+
+
+def _deadline(plan_date: str):
+    kind = Kind.model_validate(
+        {
+            "id": "commune",
+            "name": "Xã",
+            "roles": {},
+            "parent": {
+                "title": "Kế hoạch số 252/KH-UBND",
+                "issuer": "UBND tỉnh Lạng Sơn",
+                "date": "2026-06-23",
+            },
+        }
+    )
+    return deadline(
+        kind, Unit.model_validate({"kind": "commune", "name": "xã A", "plan": {"date": plan_date}})
+    )
+
+
+def test_late_plan_is_flagged_and_a_draft_month_is_judged_by_month():
+    assert not _deadline("2026-07-08").late
+    late = _deadline("2026-07-09")
+    assert late.late
+    assert late.describe() == (
+        "hạn ban hành 08/7/2026 (15 ngày kể từ Kế hoạch số 252/KH-UBND ngày 23/6/2026 của UBND "
+        "tỉnh Lạng Sơn); CẢNH BÁO: kế hoạch 09/7/2026 đã quá hạn"
+    )
+    assert not _deadline("2026-07").late
+    assert _deadline("2026-08").late
+
+
+def test_late_unit_gets_a_warning_with_its_output(tmp_path, data_copy):
+    unit = data_copy / "catalogs" / "units" / "dinh-lap.yaml"
+    unit.write_text(
+        unit.read_text(encoding="utf-8").replace("2026-07-06", "2026-07-20"), encoding="utf-8"
+    )
+    result = plangen("--data", str(data_copy), "--unit", "dinh-lap", "--out", str(tmp_path))
+    assert result.exit_code == 0
+    assert result.stderr.strip().endswith("CẢNH BÁO: kế hoạch 20/7/2026 đã quá hạn")
+
+
+# --------------------------------------------------------------------------- status
+
+
+def test_status_command_exit_code_follows_late_tasks(tmp_path):
+    import openpyxl
+
+    result = plangen("--unit", "dinh-lap", "--out", str(tmp_path), "--appendix", "II")
+    assert result.exit_code == 0, result.output
+    tracker = tmp_path / "dinh-lap-2026-theo-doi.xlsx"
+    ok = plangen("status", str(tracker))
+    assert ok.exit_code == 0, ok.output
+    assert "Không có nhiệm vụ chậm tiến độ." in ok.stdout
+    wb = openpyxl.load_workbook(tracker)
+    sheet = wb.worksheets[0]
+    header = next(r for r in sheet.iter_rows() if any(c.value == "Trạng thái" for c in r))
+    col = next(c.column for c in header if c.value == "Trạng thái")
+    first_task = next(
+        r for r in sheet.iter_rows(min_row=header[0].row + 1) if str(r[0].value).isdigit()
+    )
+    sheet.cell(first_task[0].row, col, "Chậm tiến độ")
+    wb.save(tracker)
+    late = plangen("status", str(tracker))
+    assert late.exit_code == 1
+    assert "Nhiệm vụ chậm tiến độ:" in late.stdout and "Tăng cường cung cấp" in late.stdout
+    missing = plangen("status", str(tmp_path / "khong-co.xlsx"))
+    assert missing.exit_code == 2 and "không đọc được tệp theo dõi" in missing.stderr
+
+
+# --------------------------------------------------------------------------- size
+
+
+def test_a_catalog_of_2000_tasks_renders(tmp_path, data_copy):
+    lines = [
+        "# yaml-language-server: $schema=../schemas/catalog.schema.json",
+        "id: lon",
+        "appendix: III",
+        "index: THỬ",
+        "year: 2026",
+        "title: Danh mục lớn",
+        "columns:",
+    ]
+    lines += [
+        f"  - {{key: {k}, label: {k}, width: 10}}"
+        for k in ("stt", "task", "lead", "support", "deadline", "product")
+    ]
+    lines.append("sections:")
+    for s in range(20):
+        lines += [f"  - id: muc-{s}", f"    title: Mục {s}", "    tasks:"]
+        for t in range(100):
+            lines += [
+                f"      - id: nv-{s}-{t}",
+                f"        text: Nhiệm vụ {s}.{t} & <kiểm tra>",
+                "        lead: [departments, office]",
+                "        support: [related]",
+                "        deadline: Thường xuyên",
+                "        product: Kết quả",
+            ]
+    (data_copy / "catalogs" / "lon.yaml").write_text("\n".join(lines), encoding="utf-8")
+    result = plangen(
+        "--data",
+        str(data_copy),
+        "--unit",
+        "dinh-lap",
+        "--appendix",
+        "lon",
+        "--out",
+        str(tmp_path),
+        "--no-tracker",
+    )
+    assert result.exit_code == 0, result.output
+    rows = read_table(tmp_path / "dinh-lap-phu-luc-III-lon.docx")
+    tasks = [r for r in rows if r["kind"] == "task"]
+    assert len(tasks) == 2000 and len(rows) == 2020
+    assert tasks[-1]["stt"] == "100" and tasks[-1]["raw"][1] == "Nhiệm vụ 19.99 & <kiểm tra>"
