@@ -9,7 +9,7 @@ found by their header labels, and every body row carries two hidden cells writte
 "Mã nhiệm vụ" (the task id; ``section:<id>`` on section rows) and "Mã mục" (the section
 path, e.g. ``B.II``), so a task still knows its section after the rows are sorted.
 
-openpyxl is imported inside the functions: the CLI must start fast.
+openpyxl reads a filled tracker (imported there only); the writer needs no library.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from . import __version__
 from .appendix import Appendix, Row
@@ -51,6 +51,7 @@ MONTH_WIDTH, STATUS_WIDTH, NOTE_WIDTH, ID_WIDTH = 14, 18, 30, 24
 CENTERED = {"stt", "deadline"}
 HEADER_FILL, SECTION_FILL, LATE_FILL = "D9D9D9", "F2F2F2", "FFC7CE"
 TASK_SHORT = 80
+LINE_HEIGHT = 15.75  # points per line of 12 pt text
 
 
 def month_label(month: int, year: int) -> str:
@@ -102,8 +103,10 @@ class _Layout:
 def tracker_bytes(appendices: list[Appendix], start_month: int, year: int) -> bytes:
     """One sheet per appendix (sheet title "Phụ lục I", "Phụ lục II", …).
 
-    Months run from `start_month` to December of `year`. The same input gives the same
-    bytes: document dates are fixed to 1 January of `year`, zip entries to a fixed time.
+    Months run from `start_month` to December of `year`. The workbook is written directly
+    (SpreadsheetML of a fixed shape, read back by openpyxl in the tests): importing and
+    running openpyxl's writer would cost more than the rest of a unit's output together.
+    The same input gives the same bytes.
     """
     if not isinstance(start_month, int) or not 1 <= start_month <= 12:
         raise UserError(f"tháng bắt đầu theo dõi phải từ 1 đến 12 (đang là {start_month})")
@@ -111,21 +114,12 @@ def tracker_bytes(appendices: list[Appendix], start_month: int, year: int) -> by
         raise UserError(f"năm theo dõi không hợp lệ: {year}")
     if not appendices:
         raise UserError("không có phụ lục nào để lập tệp theo dõi")
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
     used: set[str] = set()
+    sheets = []
     for appendix in appendices:
-        ws = wb.create_sheet(_sheet_title(appendix.label, used))
-        _fill_sheet(
-            ws,
-            appendix,
-            _Layout(tuple(c.key for c in appendix.columns), tuple(range(start_month, 13))),
-            year,
-        )
-    _set_properties(wb, appendices, year)
-    return _deterministic_zip(wb, year)
+        lay = _Layout(tuple(c.key for c in appendix.columns), tuple(range(start_month, 13)))
+        sheets.append((_sheet_title(appendix.label, used), *_sheet_xml(appendix, lay, year)))
+    return _package(appendices, sheets, year)
 
 
 def _sheet_title(label: str, used: set[str]) -> str:
@@ -139,148 +133,217 @@ def _sheet_title(label: str, used: set[str]) -> str:
     return title
 
 
-def _fill_sheet(ws, appendix: Appendix, lay: _Layout, year: int) -> None:
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter as col
-    from openpyxl.worksheet.datavalidation import DataValidation
+def col(n: int) -> str:
+    """1 -> A, 27 -> AA."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    body_font, bold = Font(name=FONT, size=FONT_SIZE), Font(name=FONT, size=FONT_SIZE, bold=True)
-    top = Alignment(wrap_text=True, vertical="top")
-    top_center = Alignment(wrap_text=True, vertical="top", horizontal="center")
-    last_visible = col(lay.note)
 
-    def put(row: int, column: int, value, font=body_font, align=top, fill=None, box=True):
-        cell = ws.cell(row=row, column=column)
-        if value not in (None, ""):
-            bad = illegal_char(str(value))
-            if bad:
-                raise UserError(
-                    f"{appendix.label}, dòng {row}: văn bản có ký tự {bad} "
-                    "không ghi được vào tệp Excel"
-                )
-            cell.value = value
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-        cell.font, cell.alignment = font, align
-        if box:
-            cell.border = border
-        if fill:
-            cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-        return cell
+# Cell formats of xl/styles.xml (index = position in cellXfs).
+TITLE, GUIDE, HEADER, SECTION_CODE, SECTION, BODY, BODY_CENTER = range(1, 8)
 
-    # -- title, guide, header
-    put(
-        1,
-        1,
-        f"{appendix.label} - {appendix.title}",
-        bold,
-        Alignment(wrap_text=True, horizontal="center", vertical="center"),
-        box=False,
+
+def _styles() -> str:
+    font = '<font><sz val="{0}"/><color rgb="FF000000"/><name val="{1}"/>{2}</font>'
+    fonts = [
+        font.format(FONT_SIZE, FONT, ""),
+        font.format(FONT_SIZE, FONT, ""),
+        font.format(FONT_SIZE, FONT, ""),
+    ]
+    fonts[1] = fonts[1].replace("<font>", "<font><b/>")
+    fonts[2] = fonts[2].replace("<font>", "<font><i/>")
+    solid = '<fill><patternFill patternType="solid"><fgColor rgb="FF{0}"/><bgColor rgb="FF{0}"/>'
+    fills = [
+        '<fill><patternFill patternType="none"/></fill>',
+        '<fill><patternFill patternType="gray125"/></fill>',
+        solid.format(HEADER_FILL) + "</patternFill></fill>",
+        solid.format(SECTION_FILL) + "</patternFill></fill>",
+    ]
+    thin = "".join(
+        f'<{side} style="thin"><color rgb="FF000000"/></{side}>'
+        for side in ("left", "right", "top", "bottom")
     )
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=lay.note)
-    ws.row_dimensions[1].height = 36
-    put(
-        2,
-        1,
-        appendix.guide,
-        Font(name=FONT, size=FONT_SIZE, italic=True),
-        Alignment(wrap_text=True, horizontal="center", vertical="center"),
-        box=False,
-    )
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=lay.note)
-    ws.row_dimensions[2].height = 20
+    borders = [
+        "<border><left/><right/><top/><bottom/><diagonal/></border>",
+        f"<border>{thin}<diagonal/></border>",
+    ]
 
-    h = lay.header_row
+    def xf(font: int, fill: int, border: int, horizontal: str | None, vertical: str) -> str:
+        h = f' horizontal="{horizontal}"' if horizontal else ""
+        return (
+            f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0" '
+            f'applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1">'
+            f'<alignment{h} vertical="{vertical}" wrapText="1"/></xf>'
+        )
+
+    xfs = [
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+        xf(1, 0, 0, "center", "center"),  # TITLE
+        xf(2, 0, 0, "center", "center"),  # GUIDE
+        xf(1, 2, 1, "center", "center"),  # HEADER
+        xf(1, 3, 1, "center", "top"),  # SECTION_CODE
+        xf(1, 3, 1, None, "top"),  # SECTION
+        xf(0, 0, 1, None, "top"),  # BODY
+        xf(0, 0, 1, "center", "top"),
+    ]  # BODY_CENTER
+    late = (
+        f'<dxf><fill><patternFill patternType="solid"><fgColor rgb="FF{LATE_FILL}"/>'
+        f'<bgColor rgb="FF{LATE_FILL}"/></patternFill></fill></dxf>'
+    )
+    return (
+        f'{XML}<styleSheet xmlns="{MAIN}">'
+        f'<fonts count="{len(fonts)}">{"".join(fonts)}</fonts>'
+        f'<fills count="{len(fills)}">{"".join(fills)}</fills>'
+        f'<borders count="{len(borders)}">{"".join(borders)}</borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        f'</cellStyleXfs><cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        f'<dxfs count="1">{late}</dxfs></styleSheet>'
+    )
+
+
+def _cell(ref: str, style: int, value: str | None = None) -> str:
+    if value in (None, ""):
+        return f'<c r="{ref}" s="{style}"/>'
+    bad = illegal_char(value)
+    if bad:
+        raise UserError(f"ô {ref}: văn bản có ký tự {bad} không ghi được vào tệp Excel")
+    return (
+        f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+        f"{escape(value)}</t></is></c>"
+    )
+
+
+def _sheet_xml(appendix: Appendix, lay: _Layout, year: int) -> tuple[str, int, int]:
+    """The worksheet XML, its last row, and its last visible column."""
+    widths = [WIDTHS.get(c.key, max(10.0, c.width * 1.5)) for c in appendix.columns]
+    widths += [MONTH_WIDTH] * len(lay.months) + [STATUS_WIDTH, NOTE_WIDTH, ID_WIDTH, ID_WIDTH]
+    h, note, width = lay.header_row, lay.note, lay.section
+    merges = [f"A1:{col(note)}1", f"A2:{col(note)}2"]
+    rows = [
+        f'<row r="1" ht="36" customHeight="1">'
+        f"{_cell('A1', TITLE, f'{appendix.label} - {appendix.title}')}</row>",
+        f'<row r="2" ht="20" customHeight="1">{_cell("A2", GUIDE, appendix.guide)}</row>',
+    ]
     labels = [c.label for c in appendix.columns] + [month_label(m, year) for m in lay.months]
     labels += [STATUS_LABEL, NOTE_LABEL, ID_LABEL, SECTION_LABEL]
-    header_align = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    for i, label in enumerate(labels, 1):
-        put(h, i, label, bold, header_align, HEADER_FILL)
-
-    # -- body
+    rows.append(
+        f'<row r="{h}" ht="{_points(zip(labels, widths, strict=True))}">'
+        + "".join(_cell(f"{col(i)}{h}", HEADER, t) for i, t in enumerate(labels, 1))
+        + "</row>"
+    )
     status_rows: list[int] = []
     r = h
     for row in appendix.rows:
         r += 1
+        cells = []
         if row.is_section:
-            put(r, 1, row.code, bold, top_center, SECTION_FILL)
-            for c in range(2, lay.note + 1):
-                put(r, c, row.title if c == lay.task else None, bold, top, SECTION_FILL)
+            for c in range(1, width + 1):
+                value, style = None, SECTION
+                if c == 1:
+                    value, style = row.code, SECTION_CODE
+                elif c == lay.task:
+                    value = row.title
+                elif c == lay.ident:
+                    value, style = SECTION_PREFIX + row.ident, BODY
+                elif c == lay.section:
+                    value, style = section_code(row), BODY
+                cells.append(_cell(f"{col(c)}{r}", style, value))
             if lay.task > 2:  # an unusual catalog: the task column is not second
-                ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=lay.task - 1)
-            ws.merge_cells(start_row=r, start_column=lay.task, end_row=r, end_column=lay.note)
-            put(r, lay.ident, SECTION_PREFIX + row.ident)
-            put(r, lay.section, section_code(row))
-            continue
-        for c, key in enumerate(lay.keys, 1):
-            value = row.code if key == "stt" else row.cells.get(key, "")
-            put(r, c, value, align=top_center if key in CENTERED else top)
-        for c in range(lay.first_month, lay.status):
-            put(r, c, None)
-        put(r, lay.status, NOT_STARTED, align=top_center)
-        put(r, lay.note, None)
-        put(r, lay.ident, row.ident)
-        put(r, lay.section, section_code(row))
-        status_rows.append(r)
+                merges.append(f"B{r}:{col(lay.task - 1)}{r}")
+            merges.append(f"{col(lay.task)}{r}:{col(note)}{r}")
+        else:
+            for c, key in enumerate(lay.keys, 1):
+                value = row.code if key == "stt" else row.cells.get(key, "")
+                cells.append(_cell(f"{col(c)}{r}", BODY_CENTER if key in CENTERED else BODY, value))
+            cells += [_cell(f"{col(c)}{r}", BODY) for c in range(lay.first_month, lay.status)]
+            cells.append(_cell(f"{col(lay.status)}{r}", BODY_CENTER, NOT_STARTED))
+            cells.append(_cell(f"{col(note)}{r}", BODY))
+            cells.append(_cell(f"{col(lay.ident)}{r}", BODY, row.ident))
+            cells.append(_cell(f"{col(lay.section)}{r}", BODY, section_code(row)))
+            status_rows.append(r)
+        height = _height(row, lay, widths)
+        rows.append(f'<row r="{r}" ht="{height}">{"".join(cells)}</row>')
     last = r
 
-    # -- dropdown on the status cells of task rows
-    status_col = col(lay.status)
-    if status_rows:
-        dv = DataValidation(
-            type="list",
-            formula1='"' + ",".join(STATUSES) + '"',
-            allow_blank=True,
-            showDropDown=False,
-            showErrorMessage=True,
-            showInputMessage=True,
-            errorStyle="stop",
-            errorTitle="Trạng thái không hợp lệ",
-            error="Chọn một trong: " + "; ".join(STATUSES) + ".",
-            promptTitle=STATUS_LABEL,
-            prompt="Chọn trạng thái từ danh sách.",
-        )
-        for first, end in _runs(status_rows):
-            dv.add(
-                f"{status_col}{first}" if first == end else f"{status_col}{first}:{status_col}{end}"
-            )
-        ws.add_data_validation(dv)
-
-    # -- late rows in light red (section rows have no status, so never match)
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"'
+        + (' hidden="1"' if i >= lay.ident else "")
+        + "/>"
+        for i, w in enumerate(widths, 1)
+    )
+    status = col(lay.status)
+    extra = []
     if last > h:
-        data = f"A{h + 1}:{last_visible}{last}"
-        fill = PatternFill("solid", start_color=LATE_FILL, end_color=LATE_FILL)
-        ws.conditional_formatting.add(
-            data, FormulaRule(formula=[f'${status_col}{h + 1}="{LATE}"'], fill=fill)
+        extra.append(f'<autoFilter ref="A{h}:{col(width)}{last}"/>')
+    extra.append(
+        f'<mergeCells count="{len(merges)}">'
+        + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+        + "</mergeCells>"
+    )
+    if last > h:
+        rule = escape(f'${status}{h + 1}="{LATE}"')
+        extra.append(
+            f'<conditionalFormatting sqref="A{h + 1}:{col(note)}{last}">'
+            f'<cfRule type="expression" dxfId="0" priority="1"><formula>{rule}</formula>'
+            "</cfRule></conditionalFormatting>"
         )
-        ws.auto_filter.ref = f"A{h}:{col(lay.section)}{last}"
+    if status_rows:
+        sqref = " ".join(
+            f"{status}{a}" if a == b else f"{status}{a}:{status}{b}" for a, b in _runs(status_rows)
+        )
+        statuses = escape('"' + ",".join(STATUSES) + '"')
+        message = "Chọn một trong: " + "; ".join(STATUSES) + "."
+        extra.append(
+            '<dataValidations count="1"><dataValidation type="list" errorStyle="stop" '
+            'allowBlank="1" showInputMessage="1" showErrorMessage="1" '
+            f'errorTitle="Trạng thái không hợp lệ" error="{message}" '
+            f'promptTitle="{STATUS_LABEL}" prompt="Chọn trạng thái từ danh sách." '
+            f'sqref="{sqref}"><formula1>{statuses}</formula1></dataValidation>'
+            "</dataValidations>"
+        )
+    extra.append(
+        '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+    )
+    extra.append(
+        '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    )
+    extra.append("<headerFooter><oddFooter>&amp;CTrang &amp;P/&amp;N</oddFooter></headerFooter>")
+    freeze = f"{col(lay.task + 1)}{h + 1}"
+    pane = (
+        f'<pane xSplit="{lay.task}" ySplit="{h}" topLeftCell="{freeze}" '
+        'activePane="bottomRight" state="frozen"/>'
+        f'<selection pane="bottomRight" activeCell="{freeze}" sqref="{freeze}"/>'
+    )
+    xml = (
+        f'{XML}<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+        f'<dimension ref="A1:{col(width)}{last}"/>'
+        f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>{''.join(extra)}"
+        "</worksheet>"
+    )
+    return xml, last, lay.note
 
-    # -- widths, hidden id columns, frozen panes
-    for c, spec in enumerate(appendix.columns, 1):
-        ws.column_dimensions[col(c)].width = WIDTHS.get(spec.key, max(10.0, spec.width * 1.5))
-    for c in range(lay.first_month, lay.status):
-        ws.column_dimensions[col(c)].width = MONTH_WIDTH
-    ws.column_dimensions[status_col].width = STATUS_WIDTH
-    ws.column_dimensions[last_visible].width = NOTE_WIDTH
-    for c in (lay.ident, lay.section):
-        ws.column_dimensions[col(c)].width = ID_WIDTH
-        ws.column_dimensions[col(c)].hidden = True
-    ws.freeze_panes = f"{col(lay.task + 1)}{h + 1}"
 
-    # -- printing: landscape A4, one page wide, the header row on every page
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{h}:{h}"
-    ws.print_area = f"A1:{last_visible}{last}"
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "Trang &P/&N"
+def _height(row: Row, lay: _Layout, widths: list[float]) -> float:
+    if row.is_section:
+        return _points([(row.title, sum(widths[lay.task - 1 : lay.note]))])
+    return _points((row.cells.get(k, ""), widths[i]) for i, k in enumerate(lay.keys))
+
+
+def _points(cells) -> float:
+    """A row's height for its wrapped (text, column width) cells: spreadsheets do not size
+    rows when they open a file, so an unsized row shows one line of each cell."""
+    lines = 1
+    for text, width in cells:
+        per_line = max(1, int(width * 1.1))  # characters of 12 pt Times New Roman
+        lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in text.split("\n")))
+    return round(lines * LINE_HEIGHT + 3, 1)
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -294,43 +357,121 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _set_properties(wb, appendices: list[Appendix], year: int) -> None:
-    fixed = datetime(year, 1, 1)
+XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _core(appendices: list[Appendix], year: int) -> str:
     first = appendices[0]
-    props = wb.properties
-    props.creator = "plangen"
-    props.lastModifiedBy = "plangen"
-    props.created = props.modified = fixed
-    props.title = f"Theo dõi tiến độ thực hiện kế hoạch năm {year} - {first.unit_name}"
-    props.subject = ", ".join(f"{a.label}: {a.index}" for a in appendices)
-    props.keywords = " ".join([first.unit, *(a.catalog for a in appendices)])
-    props.description = f"plangen {__version__}; unit {first.unit}; " + "; ".join(
+    fixed = f"{year}-01-01T00:00:00Z"
+    description = f"plangen {__version__}; unit {first.unit}; " + "; ".join(
         f"catalog {a.catalog} sha256:{a.catalog_hash}" for a in appendices
+    )
+    fields = {
+        "dc:title": f"Theo dõi tiến độ thực hiện kế hoạch năm {year} - {first.unit_name}",
+        "dc:subject": ", ".join(f"{a.label}: {a.index}" for a in appendices),
+        "dc:creator": "plangen",
+        "cp:keywords": " ".join([first.unit, *(a.catalog for a in appendices)]),
+        "dc:description": description,
+        "cp:lastModifiedBy": "plangen",
+    }
+    body = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
+    return (
+        f'{XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+        'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'{body}<dcterms:created xsi:type="dcterms:W3CDTF">{fixed}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{fixed}</dcterms:modified>'
+        "</cp:coreProperties>"
     )
 
 
-def _deterministic_zip(wb, year: int) -> bytes:
-    """Save, then re-pack with fixed entry times and the fixed core properties.
+def _package(
+    appendices: list[Appendix], sheets: list[tuple[str, str, int, int]], year: int
+) -> bytes:
+    def quoted(name: str) -> str:
+        return "'" + name.replace("'", "''") + "'"
 
-    `Workbook.save` stamps `modified` with the current time and every zip entry with the
-    current local time; both are put back to fixed values here.
-    """
-    from openpyxl.xml.functions import tostring
-
-    fixed = wb.properties.created
-    raw = io.BytesIO()
-    wb.save(raw)
-    wb.properties.modified = fixed
-    core = tostring(wb.properties.to_tree())
+    names = []
+    for i, (name, _, last, note) in enumerate(sheets):
+        ref = quoted(escape(name, {'"': "&quot;"}))
+        names.append(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" '
+            f'hidden="1">{ref}!$A$3:${col(note + 2)}${last}</definedName>'
+        )
+        names.append(
+            f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">'
+            f"{ref}!$A$1:${col(note)}${last}</definedName>"
+        )
+        names.append(
+            f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{ref}!$3:$3</definedName>'
+        )
+    workbook = (
+        f'{XML}<workbook xmlns="{MAIN}" xmlns:r="{REL}">'
+        '<bookViews><workbookView activeTab="0"/></bookViews><sheets>'
+        + "".join(
+            f'<sheet name="{escape(n, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, (n, *_) in enumerate(sheets, 1)
+        )
+        + f"</sheets><definedNames>{''.join(names)}</definedNames>"
+        '<calcPr calcId="191029"/></workbook>'
+    )
+    n = len(sheets)
+    parts = {
+        "[Content_Types].xml": (
+            f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{CT}.sheet.main+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                f'ContentType="{CT}.worksheet+xml"/>'
+                for i in range(1, n + 1)
+            )
+            + f'<Override PartName="/xl/styles.xml" ContentType="{CT}.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.'
+            'openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.extended-properties+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'{XML}<Relationships xmlns="{PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
+            'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+            f'<Relationship Id="rId3" Type="{REL}/extended-properties" '
+            'Target="docProps/app.xml"/></Relationships>'
+        ),
+        "docProps/app.xml": (
+            f'{XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'extended-properties"><Application>plangen</Application></Properties>'
+        ),
+        "docProps/core.xml": _core(appendices, year),
+        "xl/workbook.xml": workbook,
+        "xl/_rels/workbook.xml.rels": (
+            f'{XML}<Relationships xmlns="{PKG_REL}">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="{REL}/worksheet" '
+                f'Target="worksheets/sheet{i}.xml"/>'
+                for i in range(1, n + 1)
+            )
+            + f'<Relationship Id="rId{n + 1}" Type="{REL}/styles" Target="styles.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": _styles(),
+        **{f"xl/worksheets/sheet{i}.xml": xml for i, (_, xml, _, _) in enumerate(sheets, 1)},
+    }
     out = io.BytesIO()
-    stamp = (year, 1, 1, 0, 0, 0)
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            data = core if name == "docProps/core.xml" else src.read(name)
-            info = zipfile.ZipInfo(name, date_time=stamp)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, text in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(year, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            dst.writestr(info, data)
+            zf.writestr(info, text.encode("utf-8"))
     return out.getvalue()
 
 
