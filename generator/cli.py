@@ -351,7 +351,7 @@ def schema(
 @user_errors
 def status(tracker: Annotated[Path, typer.Argument(help="Tệp Excel theo dõi đã cập nhật")]) -> None:
     """Tổng hợp tệp theo dõi: số nhiệm vụ theo trạng thái, nhiệm vụ chậm (mã thoát 1 nếu có)."""
-    from .tracker import format_report, read_status
+    from .status import format_report, read_status
 
     report = read_status(tracker)
     typer.echo(format_report(report))

@@ -15,12 +15,11 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from . import __version__
 from .appendix import Appendix, Row
 from .errors import UserError, Where
-from .ooxml import el, paragraph, props
+from .ooxml import el, escape, paragraph, props
 from .write import write_atomic
 
 CENTERED = {"stt", "deadline"}

@@ -16,13 +16,8 @@ from generator.appendix import Appendix
 from generator.errors import UserError
 from generator.generate import appendices
 from generator.load import open_workspace
-from generator.tracker import (
-    STATUSES,
-    UNKNOWN,
-    format_report,
-    read_status,
-    tracker_bytes,
-)
+from generator.status import format_report, read_status
+from generator.tracker import STATUSES, UNKNOWN, tracker_bytes
 
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES
 HEADER_ROW = 3
