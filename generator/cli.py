@@ -235,7 +235,7 @@ def units() -> None:
             continue
         due = deadline(kind, unit)
         plan = guide_line(kind, unit).removeprefix("(Kèm theo ").removesuffix(")")
-        rows.append([slug, kind.id, unit.name, plan, due.describe() if due else ""])
+        rows.append([slug, kind.id, unit.name, plan, due.brief() if due else ""])
     print_table("Đơn vị", ["Mã", "Loại", "Tên", "Kế hoạch", "Hạn ban hành"], rows)
 
 
@@ -323,7 +323,7 @@ def new_unit(
     ws = _workspace()
     target = _state["units_dirs"][0] if _state["units_dirs"] else ws.catalog_dir / "units"
     path = write_unit(ws, target, name, kind, plan_number, plan_date, slug)
-    typer.echo(str(path))
+    typer.echo(str(Where(path)))
     hint = f" --units-dir {target}" if _state["units_dirs"] else ""
     _note(
         f"Đã tạo hồ sơ. Kiểm tra: plangen{hint} validate; lập phụ lục: "

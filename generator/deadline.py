@@ -26,6 +26,10 @@ class Deadline:
             return self.plan_date > self.due
         return self.plan_month > (self.due.year, self.due.month)
 
+    def brief(self) -> str:
+        """'08/7/2026', or '08/7/2026 (QUÁ HẠN)' when the unit's plan is dated after it."""
+        return short(self.due) + (" (QUÁ HẠN)" if self.late else "")
+
     def describe(self) -> str:
         p = self.parent
         start = parse_plan_date(p.date)

@@ -22,6 +22,10 @@ class Where:
         if self.path is None:
             return ""
         text = str(self.path)
+        try:  # shorter for the reader when the file is under the current folder
+            text = str(self.path.resolve().relative_to(Path.cwd().resolve()))
+        except (ValueError, OSError):
+            pass
         if self.line:
             text += f":{self.line}"
             if self.col:

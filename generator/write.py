@@ -9,6 +9,16 @@ from pathlib import Path
 from .errors import UserError, Where
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files only the owner can read; the result gets the usual permissions.
+FILE_MODE = 0o666 & ~_umask()
+
+
 def check_free(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path))
@@ -20,6 +30,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SHIPPED_UNITS
+from conftest import ROOT, SHIPPED_UNITS
+from typer.testing import CliRunner
 
 from generator.check import validate
+from generator.cli import app
 from generator.generate import appendices
 from generator.load import open_workspace
 
@@ -75,3 +77,15 @@ def test_par_index_tasks_trace_to_the_plan_body(ws):
         )
     deadlines = {t.deadline for t in tasks}
     assert {"Thường xuyên", "Trước quý III/2026", "Tháng 7/2026"} <= deadlines
+
+
+def test_sample_output_in_examples_is_current(tmp_path):
+    """examples/sample-output is what `plangen --unit dinh-lap` writes today, byte for byte."""
+    result = CliRunner().invoke(app, ["--unit", "dinh-lap", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    sample = ROOT / "examples" / "sample-output"
+    for fresh in sorted(tmp_path.iterdir()):
+        assert (sample / fresh.name).read_bytes() == fresh.read_bytes(), (
+            f"{fresh.name} is stale: run plangen --unit dinh-lap --out examples/sample-output "
+            "--force"
+        )
