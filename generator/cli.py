@@ -113,17 +113,19 @@ def main_command(
         return
     from .generate import Options, check_slug
 
+    if unit is not None and all_units:
+        raise UserError("dùng --unit cho một đơn vị hoặc --all cho mọi đơn vị, không dùng cả hai")
     if unit is not None:
         check_slug(unit)
     ws = _workspace()
-    options = Options(out or Path("out"), force, pdf, numbered_columns, tracker)
+    default_out = Path("out") if all_units else Path("out") / unit
+    options = Options(out or default_out, force, pdf, numbered_columns, tracker)
     if all_units:
         _render_all(ws, options, appendix)
         return
     from .deadline import deadline
     from .generate import generate
 
-    options.out_dir = out or Path("out") / unit
     for path in generate(ws, unit, options, appendix):
         typer.echo(str(path))
     due = deadline(ws.kind_of(unit).model, ws.unit(unit).model)

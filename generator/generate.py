@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .appendix import Appendix
+from .check import validate
 from .docx import load_template
-from .errors import UserError
+from .errors import UserError, ValidationFailed
 from .load import Workspace
+from .pdf import INSTALL_HINT, soffice, to_pdf
 from .resolve import resolve
 from .text import roman_value
 from .write import check_free, write_atomic
@@ -67,12 +69,11 @@ def generate(
     ws: Workspace, slug: str, options: Options, only: list[str] | None = None
 ) -> list[Path]:
     """Check, render and write the unit's appendices; return the paths written."""
-    from .check import validate
-    from .errors import ValidationFailed
-
     problems = validate(ws, [check_slug(slug)])
     if problems:
         raise ValidationFailed(problems)
+    if options.pdf and soffice() is None:
+        raise UserError(INSTALL_HINT)  # before anything is written
     docs = appendices(ws, slug, only)
     template = load_template(ws.template)
     rendered = [
@@ -96,7 +97,5 @@ def generate(
         check_free(path, options.force)
     written = [write_atomic(path, data, options.force) for path, data in rendered]
     if options.pdf:
-        from .pdf import to_pdf
-
         written += [to_pdf(path, options.force) for path in written if path.suffix == ".docx"]
     return written

@@ -202,10 +202,12 @@ def test_all_renders_every_unit_and_reports_a_broken_one(tmp_path, data_copy):
 
 
 def test_pdf_without_libreoffice_says_how_to_install(tmp_path, monkeypatch):
-    monkeypatch.setattr("generator.pdf.soffice", lambda: None)
-    result = plangen("--unit", "dinh-lap", "--out", str(tmp_path), "--pdf", "--appendix", "II")
+    monkeypatch.setattr("generator.generate.soffice", lambda: None)
+    out = tmp_path / "out"
+    result = plangen("--unit", "dinh-lap", "--out", str(out), "--pdf", "--appendix", "II")
     assert result.exit_code == 2
     assert "LibreOffice" in result.stderr and "apt-get install" in result.stderr
+    assert not out.exists()  # checked before anything is written
 
 
 # --------------------------------------------------------------------------- deadline
