@@ -73,19 +73,27 @@ def main_command(
     ctx: typer.Context,
     unit: Annotated[
         str | None,
-        typer.Option("--unit", "-u", help="Mã đơn vị, ví dụ dinh-lap (xem: plangen units)"),
+        typer.Option(
+            "--unit", "-u", metavar="MÃ", help="Mã đơn vị, ví dụ dinh-lap (xem: plangen units)"
+        ),
     ] = None,
     all_units: Annotated[bool, typer.Option("--all", help="Mọi đơn vị, song song")] = False,
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Thư mục kết quả (mặc định ./out/<đơn vị>; với --all: ./out)"
+            "--out",
+            "-o",
+            metavar="THƯ-MỤC",
+            help="Thư mục kết quả (mặc định ./out/<đơn vị>; với --all: ./out)",
         ),
     ] = None,
     appendix: Annotated[
         list[str] | None,
         typer.Option(
-            "--appendix", "-a", help="Chỉ phụ lục này: I, II hoặc mã catalog; lặp lại được"
+            "--appendix",
+            "-a",
+            metavar="I|II|CATALOG",
+            help="Chỉ phụ lục này: I, II hoặc mã catalog; lặp lại được",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có")] = False,
@@ -97,11 +105,16 @@ def main_command(
         bool, typer.Option("--numbered-columns", help="Thêm dòng (1) (2) … dưới tiêu đề bảng")
     ] = False,
     data: Annotated[
-        Path | None, typer.Option("--data", help="Thư mục dữ liệu chứa catalogs/ và templates/")
+        Path | None,
+        typer.Option(
+            "--data", metavar="THƯ-MỤC", help="Thư mục dữ liệu chứa catalogs/ và templates/"
+        ),
     ] = None,
     units_dir: Annotated[
         list[Path] | None,
-        typer.Option("--units-dir", help="Thư mục hồ sơ đơn vị thêm vào; lặp lại được"),
+        typer.Option(
+            "--units-dir", metavar="THƯ-MỤC", help="Thư mục hồ sơ đơn vị thêm vào; lặp lại được"
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Hiện traceback khi có lỗi")] = False,
 ) -> None:

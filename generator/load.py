@@ -7,7 +7,6 @@ this package sits in, or the copy packed into an installed wheel.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import types
 import typing
@@ -51,7 +50,7 @@ class Loaded(Generic[M]):
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(self.doc.path.read_bytes()).hexdigest()[:12]
+        return self.doc.digest
 
 
 # --------------------------------------------------------------------------- errors

@@ -141,6 +141,8 @@ class Catalog(Strict):
                 raise ValueError(f'thiếu cột "{key}"')
         if len(set(keys)) != len(keys):
             raise ValueError("một cột xuất hiện hai lần")
+        if keys[0] != "stt":  # section rows put their code there and merge the rest
+            raise ValueError('cột đầu tiên phải là "stt"')
         return columns
 
     def iter_sections(self):

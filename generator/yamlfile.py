@@ -9,6 +9,7 @@ XML cannot hold, and stop an alias bomb before it expands.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ class YamlDoc:
     path: Path
     data: Any
     places: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    digest: str = ""  # sha256 of the file's bytes (12 hex digits), to stamp outputs
 
     def where(self, loc: Loc = ()) -> Where:
         """The closest known place for `loc` (a missing key points at its parent)."""
@@ -87,7 +89,7 @@ def load(path: Path) -> YamlDoc:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, text, exc) from None
-    doc = YamlDoc(path, None)
+    doc = YamlDoc(path, None, digest=hashlib.sha256(raw).hexdigest()[:12])
     if node is not None:
         doc.data = _Builder(doc).build(node, ())
     return doc
