@@ -26,6 +26,11 @@ def task(tid: str, **kw) -> dict:
     }
 
 
+def single(**task_fields) -> Catalog:
+    """A catalog of one section holding one task "x"."""
+    return catalog([{"id": "a", "title": "Mục", "tasks": [task("x", **task_fields)]}])
+
+
 def catalog(sections: list[dict]) -> Catalog:
     return Catalog.model_validate(
         {
@@ -97,7 +102,7 @@ def test_duplicates_dropped_and_empty_roles_skipped():
         join_bodies(["Văn phòng", "văn phòng", "Phòng Kinh tế", "Văn phòng"])
         == "Văn phòng; Phòng Kinh tế"
     )
-    cat = catalog([{"id": "a", "title": "Mục", "tasks": [task("x", lead=["communes", "office"])]}])
+    cat = single(lead=["communes", "office"])
     assert rows(cat)[1].cells["lead"] == "Văn phòng HĐND và UBND xã"
 
 
@@ -148,7 +153,7 @@ def test_kind_variant_then_unit_override():
 
 
 def test_unit_role_override_wins_over_kind():
-    cat = catalog([{"id": "a", "title": "Mục", "tasks": [task("x", lead=["home_affairs"])]}])
+    cat = single(lead=["home_affairs"])
     assert (
         rows(cat, unit(roles={"home_affairs": ["Phòng Nội vụ"]}))[1].cells["lead"] == "Phòng Nội vụ"
     )
@@ -219,15 +224,7 @@ def test_section_titles_upper_case_and_variant():
 
 
 def test_text_kept_verbatim_with_newlines_and_markup_characters():
-    cat = catalog(
-        [
-            {
-                "id": "a",
-                "title": "Mục",
-                "tasks": [task("x", text='Điện & nước <sinh hoạt> "sạch"\n- dòng hai')],
-            }
-        ]
-    )
+    cat = single(text='Điện & nước <sinh hoạt> "sạch"\n- dòng hai')
     assert rows(cat)[1].cells["task"] == 'Điện & nước <sinh hoạt> "sạch"\n- dòng hai'
 
 
@@ -235,20 +232,12 @@ def test_nfd_input_is_normalised_to_nfc():
     import unicodedata
 
     nfd = unicodedata.normalize("NFD", "Tăng cường thông tin")
-    cat = catalog([{"id": "a", "title": "Mục", "tasks": [task("x", text=nfd)]}])
+    cat = single(text=nfd)
     assert rows(cat)[1].cells["task"] == "Tăng cường thông tin"
 
 
 def test_placeholders_render_in_a_sandbox():
-    cat = catalog(
-        [
-            {
-                "id": "a",
-                "title": "Mục",
-                "tasks": [task("x", text="Tuyên truyền tại {{ unit.name }} năm {{ year }}")],
-            }
-        ]
-    )
+    cat = single(text="Tuyên truyền tại {{ unit.name }} năm {{ year }}")
     assert rows(cat)[1].cells["task"] == "Tuyên truyền tại xã Thử năm 2026"
     for bad, words in [
         ("{{ khong_co }}", "'khong_co' is undefined"),
@@ -256,22 +245,22 @@ def test_placeholders_render_in_a_sandbox():
         ("{{ ''.__class__.__subclasses__() }}", "không được phép"),
         ("{% for %}", "lỗi trong chỗ giữ chỗ"),
     ]:
-        cat = catalog([{"id": "a", "title": "Mục", "tasks": [task("x", text=bad)]}])
+        cat = single(text=bad)
         with pytest.raises(UserError, match=words):
             rows(cat)
 
 
 def test_unfilled_role_and_empty_lead_are_errors():
-    cat = catalog([{"id": "a", "title": "Mục", "tasks": [task("x", lead=["police"])]}])
+    cat = single(lead=["police"])
     with pytest.raises(UserError, match='vai trò "police" của nhiệm vụ "x"'):
         rows(cat)
-    cat = catalog([{"id": "a", "title": "Mục", "tasks": [task("x", lead=["communes"])]}])
+    cat = single(lead=["communes"])
     with pytest.raises(UserError, match="không có cơ quan chủ trì"):
         rows(cat)
 
 
 def test_title_guide_and_relabelled_columns():
-    cat = catalog([{"id": "a", "title": "Mục", "tasks": [task("x")]}])
+    cat = single()
     a = resolve(cat, KIND, unit(), "thu")
     assert a.title == "CÁC NHIỆM VỤ XÃ THỬ NĂM 2026"
     assert a.guide == "(Kèm theo Kế hoạch số 07/KH-UBND ngày 06/7/2026 của Ủy ban nhân dân xã)"
