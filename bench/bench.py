@@ -88,6 +88,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="plangen-bench-"))
     env = {**os.environ, "PLANGEN_CACHE": str(tmp / "cache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # time an ordinary install: bytecode is cached
     os.environ["PLANGEN_CACHE"] = env["PLANGEN_CACHE"]
     plangen = shutil.which("plangen") or f"{sys.executable} -m generator.cli"
     try:

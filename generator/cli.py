@@ -4,8 +4,6 @@ A `UserError` becomes its message on stderr and exit code 2, with no traceback;
 `--debug` shows the traceback; anything else is reported as an internal error.
 """
 
-from __future__ import annotations
-
 import functools
 from pathlib import Path
 from typing import Annotated

@@ -5,8 +5,6 @@ silently ignored. Field descriptions are in Vietnamese: they become the JSON Sch
 editor shows the person who writes these files.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Literal
 
@@ -110,7 +108,7 @@ class Section(Strict):
     variants: dict[str, SectionVariant] = Field(default_factory=dict)
     omit: list[str] = Field(default_factory=list, description="Các loại đơn vị bỏ cả mục này")
     tasks: list[Task] = Field(default_factory=list)
-    sections: list[Section] = Field(default_factory=list, description="Các mục con")
+    sections: list["Section"] = Field(default_factory=list, description="Các mục con")
 
 
 class Column(Strict):
