@@ -24,7 +24,6 @@ class Row:
     path: tuple[str, ...]  # section codes above and including this row's section
     ident: str  # task or section id in the catalog
     is_section: bool = False
-    level: int = 0  # sections: nesting level, 1 = top
 
     @property
     def title(self) -> str:

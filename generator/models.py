@@ -23,7 +23,6 @@ from .text import illegal_char, nfc
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"
 ROLE_REF = re.compile(r"^(?P<role>[a-z][a-z0-9_]*)(?:\s*\((?P<note>[^()]+)\))?$")
-COLUMN_KEYS = ("stt", "task", "lead", "support", "deadline", "product")
 
 
 def _text(value: str) -> str:

@@ -170,7 +170,7 @@ class Resolver:
                 variant = section.variants.get(self.kind.id)
                 title = (variant.title if variant else section.title).upper()
                 mark = len(out)
-                out.append(Row(code, {"task": title}, (*path, code), section.id, True, level))
+                out.append(Row(code, {"task": title}, (*path, code), section.id, is_section=True))
                 tasks = [t for t in section.tasks if self.keeps(t)]
                 for i, task in enumerate(tasks, 1):
                     out.append(Row(str(i), self.task_cells(task), (*path, code), task.id))
