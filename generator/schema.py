@@ -14,6 +14,22 @@ from .write import write_atomic
 
 MODELS = {"catalog": Catalog, "roles": RolesFile, "kind": Kind, "unit": Unit}
 
+# What an editor shows over each block (the models' docstrings are for developers).
+DESCRIPTIONS = {
+    "Catalog": "Danh mục nhiệm vụ của một phụ lục trong một năm: tiêu đề, các cột, các mục",
+    "Column": "Một cột của bảng: khóa, nhãn, độ rộng (phần trăm)",
+    "Section": "Một mục (dòng tiêu đề A, B / I, II, …); mã mục do plangen tự đánh theo vị trí",
+    "SectionVariant": "Tiêu đề riêng của mục cho một loại đơn vị",
+    "Task": "Một nhiệm vụ: mã, nội dung, vai trò chủ trì và phối hợp, thời gian, sản phẩm",
+    "TaskFields": "Cách viết riêng của nhiệm vụ cho một loại đơn vị",
+    "RolesFile": "Các vai trò dùng trong catalog, mỗi vai trò một mô tả",
+    "Kind": "Mặc định chung của một loại đơn vị: cơ quan của từng vai trò, nhãn cột, ký hiệu",
+    "ParentPlan": "Kế hoạch cấp trên mà kế hoạch của đơn vị triển khai (tính hạn 15 ngày)",
+    "Unit": "Hồ sơ một đơn vị: tên, kế hoạch, và những gì khác với mặc định của loại đơn vị",
+    "Plan": "Kế hoạch của đơn vị: số, ký hiệu, ngày ban hành",
+    "TaskOverride": "Nội dung riêng của đơn vị cho một nhiệm vụ (cơ quan ghi tên cụ thể)",
+}
+
 
 def schemas() -> dict[str, str]:
     """File name -> JSON text, stable (sorted keys, trailing newline)."""
@@ -21,6 +37,9 @@ def schemas() -> dict[str, str]:
     for name, model in MODELS.items():
         schema = model.model_json_schema()
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        for block in [schema, *schema.get("$defs", {}).values()]:
+            if block.get("title") in DESCRIPTIONS:
+                block["description"] = DESCRIPTIONS[block["title"]]
         out[f"{name}.schema.json"] = (
             json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         )
