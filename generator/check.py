@@ -16,8 +16,12 @@ from .resolve import resolve
 from .text import did_you_mean
 
 
-def validate(ws: Workspace, slugs: list[str] | None = None) -> list[UserError]:
-    """Every problem of the catalogs and kinds, and of the units `slugs` (default: all)."""
+def validate(ws: Workspace, slugs: list[str] | None = None, trial: bool = True) -> list[UserError]:
+    """Every problem of the catalogs and kinds, and of the units `slugs` (default: all).
+
+    With `trial`, each unit is also resolved against each catalog, for what only resolving
+    finds (a placeholder error, an empty lead); a caller about to resolve anyway passes False.
+    """
     problems = list(ws.problems)
     slugs = sorted(ws.unit_files) if slugs is None else slugs
     for slug in slugs:
@@ -78,7 +82,7 @@ def validate(ws: Workspace, slugs: list[str] | None = None) -> list[UserError]:
     if problems:
         return problems
     problems += _unfilled_roles(ws, units)
-    if problems:
+    if problems or not trial:
         return problems
     for slug, unit in units.items():
         kind = ws.kinds[unit.model.kind]

@@ -38,11 +38,7 @@ class Template:
     parts: dict[str, bytes]
     source: str  # word/document.xml with the body cleaned into Jinja syntax
     text_width: int  # twips between the margins
-
-    @property
-    def plain(self) -> bool:
-        """Only the four placeholders: filled by substitution, no template engine needed."""
-        return not _JINJA.search(_PLACEHOLDER.sub("", self.source))
+    plain: bool  # only the four placeholders: filled by substitution, no template engine
 
     def render(self, appendix: Appendix, numbered_columns: bool = False) -> bytes:
         values = {
@@ -90,12 +86,25 @@ def cache_dir() -> Path:
     return Path(base)
 
 
+_loaded: dict[tuple, Template] = {}
+
+
 def load_template(path: Path) -> Template:
-    """Read a template; its cleaned body is cached by content hash (docxtpl is slow to load)."""
+    """Read a template; its cleaned body is cached by content hash (docxtpl is slow to load),
+    and the template itself per process while the file is unchanged (a batch uses it often)."""
     try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key in _loaded:
+            return _loaded[key]
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"không đọc được mẫu DOCX: {exc.strerror}", Where(path)) from None
+    _loaded[key] = _read(path, data)
+    return _loaded[key]
+
+
+def _read(path: Path, data: bytes) -> Template:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             parts = {name: zf.read(name) for name in zf.namelist()}
@@ -113,7 +122,8 @@ def load_template(path: Path) -> Template:
             write_atomic(cached, source.encode("utf-8"), force=True)
         except OSError:
             pass  # no writable cache: clean again next time
-    return Template(path, parts, source, _text_width(source))
+    plain = not _JINJA.search(_PLACEHOLDER.sub("", source))
+    return Template(path, parts, source, _text_width(source), plain)
 
 
 def _clean(path: Path, source: str) -> str:

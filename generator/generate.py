@@ -69,7 +69,7 @@ def generate(
     ws: Workspace, slug: str, options: Options, only: list[str] | None = None
 ) -> list[Path]:
     """Check, render and write the unit's appendices; return the paths written."""
-    problems = validate(ws, [check_slug(slug)])
+    problems = validate(ws, [check_slug(slug)], trial=False)  # resolving comes next
     if problems:
         raise ValidationFailed(problems)
     if options.pdf and soffice() is None:
