@@ -1,9 +1,10 @@
 """Appendix -> DOCX bytes, from a real .docx template.
 
 The template's body is cleaned once by docxtpl (Jinja tags that Word split across runs are
-joined, ``{{p table }}`` takes its paragraph's place) and compiled by Jinja with XML
-autoescaping; a render is then one Jinja call and one zip write. The table is built here,
-from the `Appendix` alone, so column order, labels and widths follow the catalog.
+joined, ``{{p table }}`` takes its paragraph's place) and cached by content hash. A template
+with only the four placeholders is then filled by substitution; one with more Jinja (an
+office's own) is rendered by Jinja with XML autoescaping. The table is built here, from the
+`Appendix` alone, so column order, labels and widths follow the catalog.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ CENTERED = {"stt", "deadline"}
 BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
 _BODY = re.compile(r"(<w:body>)(.*)(</w:body>)", re.S)
 _SECT = re.compile(r"<w:sectPr\b.*?</w:sectPr>", re.S)
-
-
 _PLACEHOLDER = re.compile(r"\{\{\s*(label|title|guide|table)\s*\}\}")
 _JINJA = re.compile(r"\{\{|\{%|\{#")
 
