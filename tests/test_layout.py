@@ -806,3 +806,21 @@ def test_core_properties_trace_the_source(slug):
     assert "sipas-2026" in core
     assert slug in core
     assert appendix(slug).catalog == "sipas-2026"
+
+
+def test_an_office_template_may_use_more_jinja(tmp_path):
+    """Beyond the four placeholders a template is rendered by Jinja, escaped for XML."""
+    import docx
+
+    document = docx.Document(str(workspace().template))
+    document.paragraphs[0].insert_paragraph_before(
+        "{% if appendix.unit == 'dinh-lap' %}{{ appendix.unit_name }} & cộng sự{% endif %}"
+    )
+    path = tmp_path / "office.docx"
+    document.save(str(path))
+    template = load_template(path)
+    assert not template.plain
+    rendered = docx.Document(io.BytesIO(template.render(appendix("dinh-lap"))))
+    texts = [p.text for p in rendered.paragraphs]
+    assert texts[:3] == ["xã Đình Lập & cộng sự", "Phụ lục II", appendix("dinh-lap").title]
+    assert len(rendered.tables[0].rows) == len(appendix("dinh-lap").rows) + 1
