@@ -12,7 +12,7 @@ from collections import defaultdict
 from .errors import UserError, Where
 from .load import Loaded, Workspace
 from .models import Catalog, split_role_ref
-from .resolve import resolve
+from .resolve import keeps, resolve, task_fields
 from .text import did_you_mean
 
 
@@ -29,56 +29,33 @@ def validate(ws: Workspace, slugs: list[str] | None = None, trial: bool = True) 
             ws.unit(slug)
         except UserError as exc:
             problems += getattr(exc, "problems", [exc])
-    declared = set(ws.roles.model.roles) if ws.roles else set()
+    declared = set(ws.roles.model.roles) if ws.roles else None
     kinds = set(ws.kinds)
     ids: dict[str, Where] = {}
     for cat in ws.catalogs.values():
         problems += _catalog(cat, declared, kinds, ids)
     for kind in ws.kinds.values():
         for role in kind.model.roles:
-            if declared and role not in declared:
-                problems.append(
-                    UserError(
-                        f'vai trò "{role}" chưa được khai báo trong roles.yaml'
-                        + did_you_mean(role, declared),
-                        kind.where("roles", role),
-                    )
-                )
+            problems += _role_declared(role, declared, kind.where("roles", role))
     units = {slug: ws.units[slug] for slug in slugs if slug in ws.units}
     for unit in units.values():
         m = unit.model
-        if m.kind not in kinds:
-            problems.append(
-                UserError(
-                    f'loại đơn vị "{m.kind}" không tồn tại' + did_you_mean(m.kind, kinds),
-                    unit.where("kind"),
-                )
-            )
+        problems += _known(
+            m.kind, kinds, f'loại đơn vị "{m.kind}" không tồn tại', unit.where("kind")
+        )
         for role in m.roles:
-            if declared and role not in declared:
-                problems.append(
-                    UserError(
-                        f'vai trò "{role}" chưa được khai báo trong roles.yaml'
-                        + did_you_mean(role, declared),
-                        unit.where("roles", role),
-                    )
-                )
+            problems += _role_declared(role, declared, unit.where("roles", role))
         for task_id in m.tasks:
-            if task_id not in ids:
-                problems.append(
-                    UserError(
-                        f'không có nhiệm vụ "{task_id}" để ghi đè' + did_you_mean(task_id, ids),
-                        unit.where("tasks", task_id),
-                    )
-                )
+            problems += _known(
+                task_id,
+                ids,
+                f'không có nhiệm vụ "{task_id}" để ghi đè',
+                unit.where("tasks", task_id),
+            )
         for i, item in enumerate(m.omit):
-            if item not in ids:
-                problems.append(
-                    UserError(
-                        f'không có nhiệm vụ hoặc mục "{item}" để bỏ' + did_you_mean(item, ids),
-                        unit.where("omit", i),
-                    )
-                )
+            problems += _known(
+                item, ids, f'không có nhiệm vụ hoặc mục "{item}" để bỏ', unit.where("omit", i)
+            )
     if problems:
         return problems
     problems += _unfilled_roles(ws, units)
@@ -94,22 +71,30 @@ def validate(ws: Workspace, slugs: list[str] | None = None, trial: bool = True) 
     return problems
 
 
+def _known(name: str, choices, message: str, where: Where, tail: str = "") -> list[UserError]:
+    """No problem when `name` is among `choices`; else `message`, a did-you-mean and `tail`."""
+    if name in choices:
+        return []
+    return [UserError(message + did_you_mean(name, choices) + tail, where)]
+
+
+def _role_declared(role: str, declared: set[str] | None, where: Where, tail: str = ""):
+    if declared is None:  # roles.yaml itself is broken: that is reported already
+        return []
+    message = f'vai trò "{role}" chưa được khai báo trong roles.yaml'
+    return _known(role, declared, message, where, tail)
+
+
 def _catalog(
-    cat: Loaded[Catalog], declared: set[str], kinds: set[str], ids: dict[str, Where]
+    cat: Loaded[Catalog], declared: set[str] | None, kinds: set[str], ids: dict[str, Where]
 ) -> list[UserError]:
     out: list[UserError] = []
     doc = cat.doc
 
     def kind_refs(names, loc, what):
         for i, name in enumerate(names):
-            if name not in kinds:
-                out.append(
-                    UserError(
-                        f'{what} cho loại đơn vị không tồn tại "{name}"'
-                        + did_you_mean(name, kinds),
-                        doc.where((*loc, i)),
-                    )
-                )
+            message = f'{what} cho loại đơn vị không tồn tại "{name}"'
+            out.extend(_known(name, kinds, message, doc.where((*loc, i))))
 
     def walk(sections, loc):
         for i, section in enumerate(sections):
@@ -122,11 +107,7 @@ def _catalog(
                 _unique(task.id, doc.where((*tloc, "id")), ids, out)
                 kind_refs(task.omit, (*tloc, "omit"), "omit")
                 kind_refs(list(task.variants), (*tloc, "variants"), "variants")
-                refs = [
-                    ((*tloc, f), task_refs)
-                    for f in ("lead", "support")
-                    for task_refs in [getattr(task, f)]
-                ]
+                refs = [((*tloc, f), getattr(task, f)) for f in ("lead", "support")]
                 refs += [
                     ((*tloc, "variants", k, f), getattr(v, f))
                     for k, v in task.variants.items()
@@ -136,15 +117,9 @@ def _catalog(
                 for floc, role_refs in refs:
                     for n, ref in enumerate(role_refs):
                         role, _ = split_role_ref(ref)
-                        if declared and role not in declared:
-                            out.append(
-                                UserError(
-                                    f'vai trò "{role}" chưa được khai báo trong roles.yaml'
-                                    + did_you_mean(role, declared)
-                                    + f' (nhiệm vụ "{task.id}")',
-                                    doc.where((*floc, n)),
-                                )
-                            )
+                        where = doc.where((*floc, n))
+                        tail = f' (nhiệm vụ "{task.id}")'
+                        out.extend(_role_declared(role, declared, where, tail))
             walk(section.sections, (*sloc, "sections"))
 
     walk(cat.model.sections, ("sections",))
@@ -158,12 +133,11 @@ def _unique(ident: str, where: Where, ids: dict[str, Where], out: list[UserError
         ids[ident] = where
 
 
-def _kept_tasks(sections, kind: str, dropped: set[str]):
+def _kept_tasks(sections, kind: str, omitted: set[str]):
     for section in sections:
-        if kind in section.omit or section.id in dropped:
-            continue
-        yield from (t for t in section.tasks if kind not in t.omit and t.id not in dropped)
-        yield from _kept_tasks(section.sections, kind, dropped)
+        if keeps(section, kind, omitted):
+            yield from (t for t in section.tasks if keeps(t, kind, omitted))
+            yield from _kept_tasks(section.sections, kind, omitted)
 
 
 def _unfilled_roles(ws: Workspace, units: dict[str, Loaded]) -> list[UserError]:
@@ -173,17 +147,15 @@ def _unfilled_roles(ws: Workspace, units: dict[str, Loaded]) -> list[UserError]:
     for slug, unit in units.items():
         kind = ws.kinds[unit.model.kind].model
         filled = set(kind.roles) | set(unit.model.roles)
-        dropped = set(unit.model.omit)
+        omitted = set(unit.model.omit)
         for cat in ws.catalogs.values():
-            for task in _kept_tasks(cat.model.sections, kind.id, dropped):
-                variant = task.variants.get(kind.id)
-                for field in ("lead", "support"):
-                    refs = getattr(variant, field, None) if variant else None
-                    for ref in refs if refs is not None else getattr(task, field):
-                        role, _ = split_role_ref(ref)
-                        if role not in filled:
-                            missing[role].add(slug)
-                            first_use.setdefault(role, Where(cat.path, task._line))
+            for task in _kept_tasks(cat.model.sections, kind.id, omitted):
+                fields = task_fields(task, kind.id)
+                for ref in fields["lead"] + fields["support"]:
+                    role, _ = split_role_ref(ref)
+                    if role not in filled:
+                        missing[role].add(slug)
+                        first_use.setdefault(role, Where(cat.path, task._line))
     return [
         UserError(
             f'vai trò "{role}" chưa được gán cơ quan cho đơn vị: '

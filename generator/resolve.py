@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .appendix import Appendix, ColumnSpec, Row
 from .errors import UserError, Where
-from .models import Catalog, Kind, Section, Task, Unit, split_role_ref
+from .models import Catalog, Kind, Section, Task, Unit, parse_plan_date, split_role_ref
 from .text import capitalize_first, day2, letter, month_vn, roman
 
 TASK_FIELDS = ("text", "lead", "support", "deadline", "product")
@@ -59,8 +59,6 @@ def format_plan_date(year: int, month: int, day: int | None, long: bool = False)
 
 
 def guide_line(kind: Kind, unit: Unit) -> str:
-    from .models import parse_plan_date
-
     plan = unit.plan
     number = plan.number
     if number is not None and len(number) == 1:
@@ -70,6 +68,20 @@ def guide_line(kind: Kind, unit: Unit) -> str:
     issuer = unit.issuer or kind.issuer or unit.name
     when = format_plan_date(date.year, date.month, date.day, plan.long_date)
     return f"(Kèm theo Kế hoạch số {number or BLANK_NUMBER}/{symbol} {when} của {issuer})"
+
+
+def task_fields(task: Task, kind: str) -> dict:
+    """The task's text, roles, deadline and product, with `kind`'s variant laid over them."""
+    fields = {f: getattr(task, f) for f in TASK_FIELDS}
+    variant = task.variants.get(kind)
+    if variant:
+        fields.update({f: v for f in TASK_FIELDS if (v := getattr(variant, f)) is not None})
+    return fields
+
+
+def keeps(item: Section | Task, kind: str, omitted: set[str]) -> bool:
+    """Whether a unit of `kind` that omits the ids `omitted` keeps this section or task."""
+    return kind not in item.omit and item.id not in omitted
 
 
 def join_bodies(bodies: list[str]) -> str:
@@ -124,10 +136,7 @@ class Resolver:
 
     # -- one task
     def task_cells(self, task: Task) -> dict[str, str]:
-        fields: dict = {f: getattr(task, f) for f in TASK_FIELDS}
-        variant = task.variants.get(self.kind.id)
-        if variant:
-            fields.update({f: v for f in TASK_FIELDS if (v := getattr(variant, f)) is not None})
+        fields = task_fields(task, self.kind.id)
         owner = f'nhiệm vụ "{task.id}"'
         cells = {
             "lead": join_bodies(self.bodies(fields["lead"], task)),
@@ -151,7 +160,7 @@ class Resolver:
         return cells
 
     def keeps(self, item: Section | Task) -> bool:
-        return self.kind.id not in item.omit and item.id not in self.omit
+        return keeps(item, self.kind.id, self.omit)
 
     # -- the whole table
     def rows(self) -> list[Row]:
