@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .deadline import deadline
 from .errors import UserError
 from .generate import Options, generate
 from .load import Workspace
@@ -19,6 +20,7 @@ class UnitResult:
     slug: str
     paths: list[Path] = field(default_factory=list)
     error: str | None = None
+    deadline: str = ""  # the 15-day rule, said of this unit (computed where it was loaded)
 
 
 _job: tuple[Workspace, Options, list[str] | None] | None = None  # set before the fork
@@ -27,11 +29,13 @@ _job: tuple[Workspace, Options, list[str] | None] | None = None  # set before th
 def _one(slug: str) -> UnitResult:
     ws, options, only = _job
     try:
-        return UnitResult(
-            slug, generate(ws, slug, replace(options, out_dir=options.out_dir / slug), only)
-        )
+        paths = generate(ws, slug, replace(options, out_dir=options.out_dir / slug), only)
+        due = deadline(ws.kind_of(slug).model, ws.unit(slug).model)
+        return UnitResult(slug, paths, deadline=due.describe() if due else "")
     except UserError as exc:
         return UnitResult(slug, error=str(exc))
+    except Exception as exc:  # a bug met by one unit must not stop the others
+        return UnitResult(slug, error=f"lỗi nội bộ của plangen ({type(exc).__name__}: {exc})")
 
 
 def run_all(

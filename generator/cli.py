@@ -149,7 +149,6 @@ def _render_all(ws, options, appendix) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .batch import run_all
-    from .deadline import deadline
     from .listing import print_table
 
     slugs = sorted(ws.unit_files)
@@ -169,8 +168,7 @@ def _render_all(ws, options, appendix) -> None:
         if r.error:
             rows.append([r.slug, "LỖI", r.error.replace("\n", " | ")])
             continue
-        due = deadline(ws.kind_of(r.slug).model, ws.unit(r.slug).model)
-        rows.append([r.slug, f"{len(r.paths)} tệp", due.describe() if due else ""])
+        rows.append([r.slug, f"{len(r.paths)} tệp", r.deadline])
     print_table(f"Kết quả: {options.out_dir}", ["Đơn vị", "Kết quả", "Ghi chú"], rows)
     failed = [r.slug for r in results if r.error]
     if failed:

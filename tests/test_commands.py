@@ -194,6 +194,7 @@ def test_all_renders_every_unit_and_reports_a_broken_one(tmp_path, data_copy):
     for slug in ("dinh-lap", "dong-dang", "lang-son"):
         assert len(list((out / slug).glob("*.docx"))) == 2
     assert re.search(r"^hong\s+LỖI\s", result.stdout, re.M)
+    assert re.search(r"^dinh-lap\s+2 tệp\s+hạn ban hành 08/7/2026 ", result.stdout, re.M)
     assert 'không có nhiệm vụ hoặc mục "khong-co" để bỏ' in result.stdout
     assert result.stderr.strip() == "1/4 đơn vị lỗi: hong"
 
