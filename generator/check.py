@@ -1,26 +1,28 @@
 """Cross-file checks: what no single file's schema can see.
 
-Duplicate ids, roles used but not declared, roles some unit leaves without a body,
-overrides and omissions naming nothing, variants for unknown kinds, and finally a trial
-resolve of every unit against every catalog (empty cells, placeholder errors).
+Duplicate ids, roles used but not declared, kinds whose base is unknown or circular,
+overrides and omissions naming nothing, variants for unknown kinds; then a trial resolve of
+every unit against every catalog (empty lead cells, unassigned roles, placeholder errors)
+and, for every kind, the tasks still worded for another level (the kind's `avoid` words).
+Every problem is reported in one run; a problem is not reported again as the consequence
+of another (an override of a task is not "unknown" when its catalog failed to load).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from .errors import UserError, Where
+from .errors import UserError, ValidationFailed, Where
+from .kinds import KindView, foreign_words
 from .load import Loaded, Workspace
-from .models import Catalog, split_role_ref
-from .resolve import keeps, resolve, task_fields
+from .models import Catalog, Unit, split_role_ref
+from .resolve import Resolver
 from .text import did_you_mean
 
 
 def validate(ws: Workspace, slugs: list[str] | None = None, trial: bool = True) -> list[UserError]:
     """Every problem of the catalogs and kinds, and of the units `slugs` (default: all).
 
-    With `trial`, each unit is also resolved against each catalog, for what only resolving
-    finds (a placeholder error, an empty lead); a caller about to resolve anyway passes False.
+    With `trial`, each unit is also resolved against each catalog, and each kind checked for
+    wording of another level; a caller about to resolve anyway passes False.
     """
     problems = list(ws.problems)
     slugs = sorted(ws.unit_files) if slugs is None else slugs
@@ -30,45 +32,116 @@ def validate(ws: Workspace, slugs: list[str] | None = None, trial: bool = True) 
         except UserError as exc:
             problems += getattr(exc, "problems", [exc])
     declared = set(ws.roles.model.roles) if ws.roles else None
-    kinds = set(ws.kinds)
+    kinds: dict[str, KindView] = {}
+    for kind_id, loaded in sorted(ws.kinds.items()):
+        try:
+            kinds[kind_id] = ws.kind(kind_id)
+        except UserError as exc:
+            problems.append(exc)
+        for role in loaded.model.roles:
+            problems += _role_declared(role, declared, loaded.where("roles", role))
     ids: dict[str, Where] = {}
     for cat in ws.catalogs.values():
-        problems += _catalog(cat, declared, kinds, ids)
-    for kind in ws.kinds.values():
-        for role in kind.model.roles:
-            problems += _role_declared(role, declared, kind.where("roles", role))
-    units = {slug: ws.units[slug] for slug in slugs if slug in ws.units}
-    for unit in units.values():
-        m = unit.model
-        problems += _known(
-            m.kind, kinds, f'loại đơn vị "{m.kind}" không tồn tại', unit.where("kind")
-        )
-        for role in m.roles:
-            problems += _role_declared(role, declared, unit.where("roles", role))
-        for task_id in m.tasks:
-            problems += _known(
-                task_id,
-                ids,
-                f'không có nhiệm vụ "{task_id}" để ghi đè',
-                unit.where("tasks", task_id),
-            )
-        for i, item in enumerate(m.omit):
-            problems += _known(
-                item, ids, f'không có nhiệm vụ hoặc mục "{item}" để bỏ', unit.where("omit", i)
-            )
-    if problems:
-        return problems
-    problems += _unfilled_roles(ws, units)
-    if problems or not trial:
-        return problems
-    for slug, unit in units.items():
-        kind = ws.kinds[unit.model.kind]
+        problems += _catalog(cat, declared, set(ws.kinds), ids)
+    catalogs_whole = not any(
+        p.where.path and p.where.path.parent == ws.catalog_dir for p in ws.problems
+    )
+    units: dict[str, tuple[Loaded[Unit], KindView]] = {}
+    for slug in slugs:
+        if slug not in ws.units:
+            continue
+        unit = ws.units[slug]
+        kind, unit_problems = _unit(ws, unit, kinds, declared, ids if catalogs_whole else None)
+        problems += unit_problems
+        if kind is not None and not unit_problems:
+            units[slug] = (unit, kind)
+    if not trial or any(p.where.path and p.where.path.parent == ws.catalog_dir for p in problems):
+        return problems  # a broken catalog would only produce follow-on noise
+    for slug, (unit, kind) in units.items():
         for cat in ws.catalogs.values():
-            try:
-                resolve(cat.model, kind.model, unit.model, slug, source=cat.path)
-            except UserError as exc:
-                problems.append(exc)
+            problems += _trial(cat, kind, unit.model, slug)
+    for kind in kinds.values():
+        if not kind.abstract:
+            problems += wording_problems(ws, kind)
     return problems
+
+
+def _unit(ws, unit: Loaded[Unit], kinds, declared, ids) -> tuple[KindView | None, list]:
+    m = unit.model
+    out: list[UserError] = []
+    kind = kinds.get(m.kind)
+    if m.kind not in ws.kinds:
+        usable = [k for k, v in ws.kinds.items() if not v.model.abstract]
+        out += _known(m.kind, usable, f'loại đơn vị "{m.kind}" không tồn tại', unit.where("kind"))
+    elif kind is not None and kind.abstract:
+        out.append(
+            UserError(
+                f'loại đơn vị "{m.kind}" chỉ để các loại khác kế thừa, không dùng cho đơn vị',
+                unit.where("kind"),
+            )
+        )
+    for role in m.roles:
+        out += _role_declared(role, declared, unit.where("roles", role))
+    if ids is not None:
+        for task_id in m.tasks:
+            message = f'không có nhiệm vụ "{task_id}" để ghi đè'
+            out += _known(task_id, ids, message, unit.where("tasks", task_id))
+        for i, item in enumerate(m.omit):
+            message = f'không có nhiệm vụ hoặc mục "{item}" để bỏ'
+            out += _known(item, ids, message, unit.where("omit", i))
+    return kind, out
+
+
+def _trial(cat: Loaded[Catalog], kind: KindView, unit: Unit, slug: str) -> list[UserError]:
+    try:
+        Resolver(cat.model, kind, unit, slug, source=cat.path).appendix()
+    except ValidationFailed as exc:
+        return exc.problems
+    except UserError as exc:
+        return [exc]
+    return []
+
+
+def sample_unit(kind: KindView) -> Unit:
+    """A unit of `kind` with nothing of its own: what the kind's defaults alone give."""
+    short = kind.short or "Sở"
+    return Unit.model_validate(
+        {"kind": kind.id, "name": f"{short} Mẫu", "plan": {"date": "2026-07"}}
+    )
+
+
+def wording_problems(ws: Workspace, kind: KindView) -> list[UserError]:
+    """Each task and section a unit of `kind` would get in another level's words."""
+    if not kind.avoid:
+        return []
+    out: list[UserError] = []
+    unit = sample_unit(kind)
+    for cat in ws.catalogs.values():
+        try:
+            appendix = Resolver(cat.model, kind, unit, "mau", source=cat.path).appendix()
+        except UserError:
+            continue  # reported by the trial resolve of a real unit
+        lines = _lines(cat.model)
+        for row in appendix.rows:
+            texts = row.cells.values()
+            words = sorted({w for t in texts for w in foreign_words(t, kind)})
+            if not words:
+                continue
+            what = "mục" if row.is_section else "nhiệm vụ"
+            chain = " hoặc ".join(f'"{k}"' for k in kind.chain)
+            out.append(
+                UserError(
+                    f'loại "{kind.id}": {what} "{row.ident}" chưa có cách viết của cấp này '
+                    f"(còn {', '.join(f'“{w}”' for w in words)}): thêm variants cho {chain}, "
+                    "hoặc viết {{ unit.short }} thay cho từ chỉ cấp",
+                    Where(cat.path, lines.get(row.ident, 0)),
+                )
+            )
+    return out
+
+
+def _lines(catalog: Catalog) -> dict[str, int]:
+    return {t.id: t._line for t in catalog.iter_tasks()}
 
 
 def _known(name: str, choices, message: str, where: Where, tail: str = "") -> list[UserError]:
@@ -96,17 +169,19 @@ def _catalog(
             message = f'{what} cho loại đơn vị không tồn tại "{name}"'
             out.extend(_known(name, kinds, message, doc.where((*loc, i))))
 
+    def item_refs(item, loc):
+        _unique(item.id, doc.where((*loc, "id")), ids, out)
+        kind_refs(item.omit, (*loc, "omit"), "omit")
+        kind_refs(item.only, (*loc, "only"), "only")
+        kind_refs(list(item.variants), (*loc, "variants"), "variants")
+
     def walk(sections, loc):
         for i, section in enumerate(sections):
             sloc = (*loc, i)
-            _unique(section.id, doc.where((*sloc, "id")), ids, out)
-            kind_refs(section.omit, (*sloc, "omit"), "omit")
-            kind_refs(list(section.variants), (*sloc, "variants"), "variants")
+            item_refs(section, sloc)
             for j, task in enumerate(section.tasks):
                 tloc = (*sloc, "tasks", j)
-                _unique(task.id, doc.where((*tloc, "id")), ids, out)
-                kind_refs(task.omit, (*tloc, "omit"), "omit")
-                kind_refs(list(task.variants), (*tloc, "variants"), "variants")
+                item_refs(task, tloc)
                 refs = [((*tloc, f), getattr(task, f)) for f in ("lead", "support")]
                 refs += [
                     ((*tloc, "variants", k, f), getattr(v, f))
@@ -131,37 +206,3 @@ def _unique(ident: str, where: Where, ids: dict[str, Where], out: list[UserError
         out.append(UserError(f'mã "{ident}" bị trùng (đã dùng ở {ids[ident]})', where))
     else:
         ids[ident] = where
-
-
-def _kept_tasks(sections, kind: str, omitted: set[str]):
-    for section in sections:
-        if keeps(section, kind, omitted):
-            yield from (t for t in section.tasks if keeps(t, kind, omitted))
-            yield from _kept_tasks(section.sections, kind, omitted)
-
-
-def _unfilled_roles(ws: Workspace, units: dict[str, Loaded]) -> list[UserError]:
-    """Each role some unit leaves without bodies, once, naming the units."""
-    missing: dict[str, set[str]] = defaultdict(set)
-    first_use: dict[str, Where] = {}
-    for slug, unit in units.items():
-        kind = ws.kinds[unit.model.kind].model
-        filled = set(kind.roles) | set(unit.model.roles)
-        omitted = set(unit.model.omit)
-        for cat in ws.catalogs.values():
-            for task in _kept_tasks(cat.model.sections, kind.id, omitted):
-                fields = task_fields(task, kind.id)
-                for ref in fields["lead"] + fields["support"]:
-                    role, _ = split_role_ref(ref)
-                    if role not in filled:
-                        missing[role].add(slug)
-                        first_use.setdefault(role, Where(cat.path, task._line))
-    return [
-        UserError(
-            f'vai trò "{role}" chưa được gán cơ quan cho đơn vị: '
-            + ", ".join(sorted(units))
-            + " (thêm vào roles của loại đơn vị hoặc của hồ sơ đơn vị)",
-            first_use[role],
-        )
-        for role, units in sorted(missing.items())
-    ]

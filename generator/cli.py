@@ -1,27 +1,87 @@
 """The `plangen` command line (typer). Thin: parse options, call the flow, print.
 
 A `UserError` becomes its message on stderr and exit code 2, with no traceback;
-`--debug` shows the traceback; anything else is reported as an internal error.
+`--debug` shows the traceback; anything else is reported as an internal error (exit 70).
+The global options (--data, --units-dir, --debug) may stand before or after the command;
+they travel on the typer context (`Settings`), never in module state.
 """
 
 import functools
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.25 carries its own copy of click
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover - older typer on the real click
+    from click import get_current_context
 
 from .errors import UserError, ValidationFailed, Where
 
+GLOBAL_VALUED = ("--data", "--units-dir")
+GLOBAL_FLAGS = ("--debug",)
+
+
+class GlobalOptionsFirst(TyperGroup):
+    """Accept the global options after the command too (`plangen units --units-dir D`):
+    they are moved in front of the command before click parses the line."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        front: list[str] = []
+        rest: list[str] = []
+        seen_command = False
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                rest += args[i:]
+                break
+            name = arg.split("=", 1)[0]
+            if seen_command and name in GLOBAL_VALUED:
+                if "=" in arg:
+                    front.append(arg)
+                else:
+                    front += args[i : i + 2]
+                    i += 1
+            elif seen_command and arg in GLOBAL_FLAGS:
+                front.append(arg)
+            else:
+                if not arg.startswith("-") and arg in self.commands and not seen_command:
+                    seen_command = True
+                rest.append(arg)
+            i += 1
+        return super().parse_args(ctx, front + rest)
+
+
 app = typer.Typer(
+    cls=GlobalOptionsFirst,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="plangen: lập Phụ lục I (PAR INDEX) và Phụ lục II (SIPAS) của kế hoạch đơn vị "
+    help="plangen: lập Kế hoạch và Phụ lục I (PAR INDEX), Phụ lục II (SIPAS) của đơn vị "
     "từ danh mục nhiệm vụ (catalog) và hồ sơ đơn vị.",
 )
 
-_state: dict = {"debug": False, "data": None, "units_dirs": []}
+
+@dataclass
+class Settings:
+    """The global options of one invocation."""
+
+    debug: bool = False
+    data: Path | None = None
+    units_dirs: list[Path] = field(default_factory=list)
+
+
+def settings() -> Settings:
+    ctx = get_current_context(silent=True)
+    while ctx is not None and not isinstance(ctx.obj, Settings):
+        ctx = ctx.parent
+    return ctx.obj if ctx is not None else Settings()
 
 
 def user_errors(fn):
@@ -32,14 +92,21 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except UserError as exc:
-            if _state["debug"]:
+            if settings().debug:
                 raise
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
+        except OSError as exc:  # the environment, not plangen: a path, a disk, a permission
+            if settings().debug:
+                raise
+            from .write import os_error
+
+            typer.echo(str(os_error(exc)), err=True)
+            raise typer.Exit(2) from None
         except Exception as exc:
-            if _state["debug"]:
+            if settings().debug:
                 raise
             typer.echo(
                 f"lỗi nội bộ của plangen ({type(exc).__name__}: {exc}). Đây là lỗi của "
@@ -55,7 +122,8 @@ def user_errors(fn):
 def _workspace():
     from .load import open_workspace
 
-    ws = open_workspace(_state["data"], _state["units_dirs"])
+    s = settings()
+    ws = open_workspace(s.data, s.units_dirs)
     if ws.problems:
         raise ValidationFailed(ws.problems)
     return ws
@@ -116,7 +184,7 @@ def main_command(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Hiện traceback khi có lỗi")] = False,
 ) -> None:
-    _state.update(debug=debug, data=data, units_dirs=units_dir or [])
+    ctx.obj = Settings(debug=debug, data=data, units_dirs=list(units_dir or []))
     if ctx.invoked_subcommand is not None:
         return
     if unit is None and not all_units:
@@ -139,7 +207,7 @@ def main_command(
 
     for path in generate(ws, unit, options, appendix):
         typer.echo(str(path))
-    due = deadline(ws.kind_of(unit).model, ws.unit(unit).model)
+    due = deadline(ws.kind_of(unit), ws.unit(unit).model)
     if due:
         _note(f"{unit}: {due.describe()}")
 
@@ -187,14 +255,14 @@ def validate(
     from .check import validate as run_checks
     from .load import open_workspace
 
-    ws = open_workspace(_state["data"], _state["units_dirs"])
+    s = settings()
+    ws = open_workspace(s.data, s.units_dirs)
     wanted = set()
     for path in paths or []:
         if not path.is_file():
             raise UserError("không có tệp này", Where(path))
         wanted.add(path.resolve())
-        if ws.catalog_dir.resolve() not in path.resolve().parents:
-            ws.unit_files[path.stem] = path  # a profile kept elsewhere: check it as a unit
+        ws.add_file(path)  # a file kept elsewhere: recognised by its content
     problems = run_checks(ws)
     if wanted:
         problems = [p for p in problems if p.where.path and p.where.path.resolve() in wanted]
@@ -212,18 +280,19 @@ def validate(
 def catalogs() -> None:
     """Liệt kê các catalog và số nhiệm vụ."""
     from .listing import print_table
+    from .text import roman_value
 
     ws = _workspace()
     rows = [
         [
             c.model.id,
-            f"Phụ lục {c.model.appendix}",
+            f"Phụ lục {c.model.appendix}" if c.model.appendix else "Phụ lục",
             c.model.index,
             str(c.model.year),
             str(sum(1 for _ in c.model.iter_sections())),
             str(sum(1 for _ in c.model.iter_tasks())),
         ]
-        for c in sorted(ws.catalogs.values(), key=lambda c: c.model.appendix)
+        for c in sorted(ws.catalogs.values(), key=lambda c: roman_value(c.model.appendix or ""))
     ]
     print_table("Catalog", ["Mã", "Phụ lục", "Chỉ số", "Năm", "Mục", "Nhiệm vụ"], rows)
 
@@ -240,12 +309,12 @@ def units() -> None:
     rows = []
     for slug in sorted(ws.unit_files):
         try:
-            unit, kind = ws.unit(slug).model, ws.kind_of(slug).model
+            unit, kind = ws.unit(slug).model, ws.kind_of(slug)
         except UserError as exc:
             rows.append([slug, "?", f"LỖI: {str(exc).splitlines()[0]}", "", ""])
             continue
         due = deadline(kind, unit)
-        plan = guide_line(kind, unit).removeprefix("(Kèm theo ").removesuffix(")")
+        plan = guide_line(kind, unit, slug).removeprefix("(Kèm theo ").removesuffix(")")
         rows.append([slug, kind.id, unit.name, plan, due.brief() if due else ""])
     print_table("Đơn vị", ["Mã", "Loại", "Tên", "Kế hoạch", "Hạn ban hành"], rows)
 
@@ -298,21 +367,51 @@ def roles() -> None:
     from .listing import print_table
 
     ws = _workspace()
-    kinds = sorted(ws.kinds)
+    kinds = [ws.kind(k) for k in sorted(ws.kinds) if not ws.kinds[k].model.abstract]
     rows = [
         [role, desc]
-        + ["; ".join(ws.kinds[k].model.roles.get(role, ["(chưa gán)"])) or "—" for k in kinds]
+        + ["; ".join(k.roles.get(role, ["(chưa gán)"])) or "—" for k in kinds]
         for role, desc in ws.roles.model.roles.items()
     ]
-    print_table("Vai trò", ["Vai trò", "Mô tả", *kinds], rows)
+    print_table("Vai trò", ["Vai trò", "Mô tả", *(k.id for k in kinds)], rows)
+
+
+@app.command("kinds")
+@user_errors
+def kinds_command() -> None:
+    """Liệt kê các loại đơn vị: loại gốc, cách tự gọi, ký hiệu, cơ quan ban hành."""
+    from .listing import print_table
+
+    ws = _workspace()
+    rows = []
+    for kind_id in sorted(ws.kinds):
+        k = ws.kind(kind_id)
+        rows.append(
+            [
+                k.id + (" (gốc chung)" if k.abstract else ""),
+                " -> ".join(k.chain),
+                k.short or "(tên đơn vị)",
+                k.plan_symbol or "(riêng từng đơn vị)",
+                k.issuer or "(tên đơn vị)",
+                k.name,
+            ]
+        )
+    print_table(
+        "Loại đơn vị",
+        ["Mã", "Kế thừa", "Tự gọi", "Ký hiệu", "Cơ quan ban hành", "Tên"],
+        rows,
+    )
 
 
 @app.command("new-unit")
 @user_errors
 def new_unit(
-    name: Annotated[str, typer.Argument(help='Tên đơn vị, ví dụ "Xã Lộc Bình"')],
+    name: Annotated[str, typer.Argument(help='Tên đơn vị, ví dụ "Xã Lộc Bình", "Sở Y tế"')],
     kind: Annotated[
-        str, typer.Option("--kind", "-k", help="Loại đơn vị: province, commune, board, …")
+        str,
+        typer.Option(
+            "--kind", "-k", help="Loại đơn vị: province, department, commune, ward, … (plangen kinds)"
+        ),
     ],
     plan_number: Annotated[
         str | None, typer.Option("--plan-number", help="Số kế hoạch (bỏ trống để văn thư điền)")
@@ -320,25 +419,28 @@ def new_unit(
     plan_date: Annotated[
         str | None, typer.Option("--plan-date", help="YYYY-MM-DD, hoặc YYYY-MM khi chưa có ngày")
     ] = None,
-    slug: Annotated[str | None, typer.Option("--slug", help="Mã đơn vị (mặc định: từ tên)")] = None,
-    units_dir: Annotated[
-        Path | None,
-        typer.Option("--units-dir", help="Thư mục ghi hồ sơ (mặc định: catalogs/units)"),
+    plan_symbol: Annotated[
+        str | None,
+        typer.Option("--plan-symbol", help="Ký hiệu kế hoạch, ví dụ KH-SYT (mặc định theo loại)"),
     ] = None,
+    slug: Annotated[str | None, typer.Option("--slug", help="Mã đơn vị (mặc định: từ tên)")] = None,
 ) -> None:
     """Tạo hồ sơ tối thiểu cho một đơn vị mới (không ghi đè hồ sơ đã có)."""
-    from .scaffold import write_unit
+    from .scaffold import units_folder, write_unit
 
-    if units_dir:
-        _state["units_dirs"] = [units_dir, *_state["units_dirs"]]
+    s = settings()
     ws = _workspace()
-    target = _state["units_dirs"][0] if _state["units_dirs"] else ws.catalog_dir / "units"
-    path = write_unit(ws, target, name, kind, plan_number, plan_date, slug)
+    target, why = units_folder(ws, s.units_dirs)
+    path = write_unit(ws, target, name, kind, plan_number, plan_date, plan_symbol, slug)
     typer.echo(str(Where(path)))
-    hint = f" --units-dir {target}" if _state["units_dirs"] else ""
+    options = ""
+    if s.data:
+        options += f" --data {s.data}"
+    if s.units_dirs or why != "catalogs":
+        options += f" --units-dir {target}"
     _note(
-        f"Đã tạo hồ sơ. Kiểm tra: plangen{hint} validate; lập phụ lục: "
-        f"plangen{hint} --unit {path.stem}"
+        f"Đã tạo hồ sơ trong {target} ({why}). Kiểm tra: plangen{options} validate; "
+        f"lập kế hoạch: plangen{options} --unit {path.stem}"
     )
 
 
@@ -354,7 +456,7 @@ def schema(
     from .load import data_root
     from .schema import write_schemas
 
-    for path in write_schemas(out or data_root(_state["data"]) / "schemas"):
+    for path in write_schemas(out or data_root(settings().data) / "schemas"):
         typer.echo(str(path))
 
 
@@ -370,9 +472,56 @@ def status(tracker: Annotated[Path, typer.Argument(help="Tệp Excel theo dõi �
         raise typer.Exit(1)
 
 
+@app.command("import")
+@user_errors
+def import_command(
+    appendix: Annotated[Path, typer.Argument(help="Tệp DOCX phụ lục đã ban hành")],
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", help="Đơn vị ban hành phụ lục (để nhận ra cơ quan)")
+    ],
+    catalog_id: Annotated[str, typer.Option("--id", help="Mã catalog mới, ví dụ sipas-2027")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Tệp YAML ghi ra (mặc định catalogs/<mã>.yaml)"),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè catalog đã có")] = False,
+) -> None:
+    """Đọc bảng nhiệm vụ của một phụ lục DOCX và ghi thành catalog YAML (cơ quan -> vai trò)."""
+    from .importer import import_appendix
+
+    ws = _workspace()
+    report = import_appendix(ws, appendix, unit, catalog_id, out, force)
+    for line in report.lines():
+        _note(line)
+    typer.echo(str(Where(report.path)))
+
+
+@app.command()
+@user_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Địa chỉ lắng nghe")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Cổng")] = 8000,
+    users: Annotated[
+        Path | None,
+        typer.Option("--users", help="Tệp tài khoản (mật khẩu đã băm); bỏ trống: chỉ máy này"),
+    ] = None,
+) -> None:
+    """Mở trang web để văn thư từng đơn vị điền hồ sơ, xem trước và tải kế hoạch."""
+    from .web import serve as run_server
+
+    s = settings()
+    run_server(host=host, port=port, data=s.data, units_dirs=s.units_dirs, users=users)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; a closed pipe (`plangen units | head -1`) ends quietly."""
+    try:
+        app()
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 if __name__ == "__main__":

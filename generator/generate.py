@@ -1,7 +1,8 @@
 """The whole flow for one unit: load -> resolve -> render -> write.
 
-Every output path is checked before anything is written, and each file is written
-atomically, so a refused or failed run leaves the output folder as it was.
+`render_files` produces every output of a unit in memory (file name -> bytes), nothing
+written; `generate` checks, renders, then writes them all or none (see write.write_all).
+The web front end calls `render_files` too.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from .check import validate
 from .docx import load_template
 from .errors import UserError, ValidationFailed
 from .load import Workspace
-from .pdf import INSTALL_HINT, soffice, to_pdf
+from .models import parse_plan_date
+from .pdf import INSTALL_HINT, docx_to_pdf, soffice
 from .resolve import resolve
 from .text import roman_value
-from .write import check_free, write_atomic
+from .write import write_all
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -36,24 +38,22 @@ def appendices(ws: Workspace, slug: str, only: list[str] | None = None) -> list[
     """The unit's appendices, in the order of their numerals (Phụ lục I, II, …)."""
     unit = ws.unit(check_slug(slug))
     kind = ws.kind_of(slug)
-    catalogs = sorted(ws.catalogs.values(), key=lambda c: roman_value(c.model.appendix))
+    catalogs = sorted(ws.catalogs.values(), key=lambda c: roman_value(c.model.appendix or ""))
     if only:
-        unknown = [
-            o
-            for o in only
-            if o not in ws.catalogs and o not in {c.model.appendix for c in catalogs}
-        ]
+        known = {c.model.id for c in catalogs} | {c.model.appendix for c in catalogs}
+        unknown = [o for o in only if o not in known]
         if unknown:
             raise UserError(
                 f'không có phụ lục/catalog "{unknown[0]}"; có: '
-                + ", ".join(f"{c.model.appendix} ({c.model.id})" for c in catalogs)
+                + ", ".join(f"{c.model.appendix or '-'} ({c.model.id})" for c in catalogs)
             )
         catalogs = [c for c in catalogs if c.model.id in only or c.model.appendix in only]
-    return [resolve(c.model, kind.model, unit.model, slug, c.digest, c.path) for c in catalogs]
+    return [resolve(c.model, kind, unit.model, slug, c.digest, c.path) for c in catalogs]
 
 
 def file_stem(appendix: Appendix) -> str:
-    return f"{appendix.unit}-phu-luc-{appendix.numeral}-{appendix.catalog}"
+    numeral = f"-{appendix.numeral}" if appendix.numeral else ""
+    return f"{appendix.unit}-phu-luc{numeral}-{appendix.catalog}"
 
 
 @dataclass
@@ -65,37 +65,38 @@ class Options:
     tracker: bool = True
 
 
-def generate(
+def render_files(
     ws: Workspace, slug: str, options: Options, only: list[str] | None = None
-) -> list[Path]:
-    """Check, render and write the unit's appendices; return the paths written."""
-    problems = validate(ws, [check_slug(slug)], trial=False)  # resolving comes next
-    if problems:
-        raise ValidationFailed(problems)
-    if options.pdf and soffice() is None:
-        raise UserError(INSTALL_HINT)  # before anything is written
+) -> list[tuple[str, bytes]]:
+    """Every output file of the unit, rendered in memory: (file name, bytes), in order."""
     docs = appendices(ws, slug, only)
     template = load_template(ws.template)
-    rendered = [
-        (options.out_dir / f"{file_stem(a)}.docx", template.render(a, options.numbered_columns))
-        for a in docs
+    files = [
+        (f"{file_stem(a)}.docx", template.render(a, options.numbered_columns)) for a in docs
     ]
-    targets = [p for p, _ in rendered]
     if options.pdf:
-        targets += [p.with_suffix(".pdf") for p, _ in rendered]
+        files += [
+            (name.removesuffix(".docx") + ".pdf", docx_to_pdf(name, data))
+            for name, data in list(files)
+        ]
     if options.tracker and docs:
-        from .models import parse_plan_date
         from .tracker import tracker_bytes
 
         year = docs[0].year
         plan = parse_plan_date(ws.unit(slug).model.plan.date)
         start = plan.month if plan.year == year else 1
-        tracker = options.out_dir / f"{slug}-{year}-theo-doi.xlsx"
-        targets.append(tracker)
-        rendered.append((tracker, tracker_bytes(docs, start, year)))
-    for path in targets:
-        check_free(path, options.force)
-    written = [write_atomic(path, data, options.force) for path, data in rendered]
-    if options.pdf:
-        written += [to_pdf(path, options.force) for path in written if path.suffix == ".docx"]
-    return written
+        files.append((f"{slug}-{year}-theo-doi.xlsx", tracker_bytes(docs, start, year)))
+    return files
+
+
+def generate(
+    ws: Workspace, slug: str, options: Options, only: list[str] | None = None
+) -> list[Path]:
+    """Check, render and write the unit's files, all or none; return the paths written."""
+    problems = validate(ws, [check_slug(slug)], trial=False)  # resolving comes next
+    if problems:
+        raise ValidationFailed(problems)
+    if options.pdf and soffice() is None:
+        raise UserError(INSTALL_HINT)  # before anything is rendered or written
+    files = render_files(ws, slug, options, only)
+    return write_all([(options.out_dir / name, data) for name, data in files], options.force)

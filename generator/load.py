@@ -12,7 +12,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -20,6 +20,9 @@ from . import yamlfile
 from .errors import UserError, ValidationFailed, Where
 from .models import Catalog, Kind, RolesFile, Unit
 from .text import did_you_mean
+
+if TYPE_CHECKING:
+    from .kinds import KindView
 
 M = TypeVar("M", bound=BaseModel)
 PACKAGE = Path(__file__).resolve().parent
@@ -194,6 +197,7 @@ class Workspace:
     units: dict[str, Loaded[Unit]] = field(default_factory=dict)
     unit_files: dict[str, Path] = field(default_factory=dict)
     problems: list[UserError] = field(default_factory=list)
+    _views: dict[str, KindView] = field(default_factory=dict, repr=False)
 
     @property
     def catalog_dir(self) -> Path:
@@ -212,6 +216,31 @@ class Workspace:
             self.problems.append(exc)
         return None
 
+    def add_file(self, path: Path) -> None:
+        """Take in one more input file kept anywhere, recognised by its content."""
+        doc = yamlfile.load(path)
+        model = classify(doc.data)
+        if model is None:
+            raise UserError(
+                "không nhận ra loại tệp: cần là catalog (có sections), loại đơn vị (có id, "
+                "roles), roles.yaml (chỉ có roles) hoặc hồ sơ đơn vị (có kind, plan)",
+                doc.where(),
+            )
+        if model is Unit:
+            self.unit_files[path.stem] = path
+            self.units.pop(path.stem, None)
+            return
+        loaded = self._try(path, model)
+        if loaded is None:
+            return
+        if model is Catalog:
+            self.catalogs[loaded.model.id] = loaded
+        elif model is Kind:
+            self.kinds[loaded.model.id] = loaded
+            self._views.clear()
+        else:
+            self.roles = loaded
+
     def unit(self, slug: str) -> Loaded[Unit]:
         """The profile of `slug`, loaded on first use; unknown slugs get a did-you-mean."""
         if slug not in self.unit_files:
@@ -226,15 +255,48 @@ class Workspace:
             self.units[slug] = loaded
         return self.units[slug]
 
-    def kind_of(self, slug: str) -> Loaded[Kind]:
-        unit = self.unit(slug)
-        kind = unit.model.kind
-        if kind not in self.kinds:
+    def kind(self, kind_id: str, where: Where | None = None) -> KindView:
+        """The kind merged along its chain of bases (see kinds.py)."""
+        from .kinds import kind_view
+
+        if kind_id not in self.kinds:
             raise UserError(
-                f'loại đơn vị "{kind}" không tồn tại' + did_you_mean(kind, self.kinds),
+                f'loại đơn vị "{kind_id}" không tồn tại'
+                + did_you_mean(kind_id, self.kinds)
+                + "; có: "
+                + ", ".join(sorted(k for k, v in self.kinds.items() if not v.model.abstract)),
+                where,
+            )
+        if kind_id not in self._views:
+            self._views[kind_id] = kind_view(self.kinds, kind_id)
+        return self._views[kind_id]
+
+    def kind_of(self, slug: str) -> KindView:
+        unit = self.unit(slug)
+        kind = self.kind(unit.model.kind, unit.where("kind"))
+        if kind.abstract:
+            raise UserError(
+                f'loại đơn vị "{kind.id}" chỉ để các loại khác kế thừa; chọn một trong: '
+                + ", ".join(sorted(k for k, v in self.kinds.items() if not v.model.abstract)),
                 unit.where("kind"),
             )
-        return self.kinds[kind]
+        return kind
+
+
+def classify(data: Any) -> type[BaseModel] | None:
+    """Which input a parsed YAML file is, by its keys: a catalog, a kind, the roles, a unit."""
+    if not isinstance(data, dict):
+        return None
+    keys = set(data)
+    if "sections" in keys or "columns" in keys:
+        return Catalog
+    if "plan" in keys or ("kind" in keys and "id" not in keys):
+        return Unit
+    if keys == {"roles"}:
+        return RolesFile
+    if "id" in keys and ("roles" in keys or "base" in keys or "name" in keys):
+        return Kind
+    return None
 
 
 def unit_files(dirs: list[Path]) -> dict[str, Path]:
@@ -266,5 +328,12 @@ def open_workspace(
         loaded = ws._try(path, Catalog)
         if loaded:
             ws.catalogs[loaded.model.id] = loaded
-    ws.unit_files = unit_files([*(units_dirs or []), cdir / "units"])
+    ws.unit_files = unit_files([*(units_dirs or []), *working_units(), cdir / "units"])
     return ws
+
+
+def working_units() -> list[Path]:
+    """`units/` of the working folder, where `new-unit` puts profiles when plangen runs
+    from an installed copy (never inside the installed package)."""
+    here = Path("units")
+    return [here] if here.is_dir() else []

@@ -22,7 +22,11 @@ from .text import illegal_char, nfc
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"
-ROLE_REF = re.compile(r"^(?P<role>[a-z][a-z0-9_]*)(?:\s*\((?P<note>[^()]+)\))?$")
+# "finance" | "finance (tham mưu kinh phí)" (a note in brackets) | "home_affairs tham mưu UBND
+# tỉnh" (a note written as running text after the body's name).
+ROLE_REF = re.compile(
+    r"^(?P<role>[a-z][a-z0-9_]*)(?:\s*\((?P<note>[^()]+)\)|\s+(?P<text>[^\s(].*))?$"
+)
 
 
 def _text(value: str) -> str:
@@ -39,23 +43,31 @@ def _role_ref(value: str) -> str:
     if not ROLE_REF.match(value):
         raise ValueError(
             f'"{value}" không phải tên vai trò (chữ thường, số, "_"; có thể kèm ghi chú '
-            'trong ngoặc, ví dụ "finance (tham mưu kinh phí)")'
+            'trong ngoặc, ví dụ "finance (tham mưu kinh phí)", hoặc viết liền sau, ví dụ '
+            '"home_affairs tham mưu UBND tỉnh")'
         )
     return value
 
 
 Text = Annotated[str, AfterValidator(_text)]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
+KindId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 RoleKey = Annotated[str, Field(pattern=ROLE_PATTERN)]
 RoleRef = Annotated[str, AfterValidator(_role_ref)]
 ColumnKey = Literal["stt", "task", "lead", "support", "deadline", "product"]
+BodyLayout = Literal["inline", "lines"]
+Numeral = Literal["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 
 
 def split_role_ref(ref: str) -> tuple[str, str | None]:
-    """'finance (tham mưu kinh phí)' -> ('finance', 'tham mưu kinh phí')."""
+    """'finance (tham mưu kinh phí)' -> ('finance', '(tham mưu kinh phí)');
+    'home_affairs tham mưu UBND tỉnh' -> ('home_affairs', 'tham mưu UBND tỉnh'): the note as it
+    follows the body's name."""
     m = ROLE_REF.match(ref)
     assert m, ref
-    return m.group("role"), m.group("note")
+    if m.group("note"):
+        return m.group("role"), f"({m.group('note').strip()})"
+    return m.group("role"), m.group("text")
 
 
 class Strict(BaseModel):
@@ -90,7 +102,14 @@ class Task(Strict):
     variants: dict[str, TaskFields] = Field(
         default_factory=dict, description="Cách viết riêng theo loại đơn vị (kind)"
     )
-    omit: list[str] = Field(default_factory=list, description="Các loại đơn vị bỏ nhiệm vụ này")
+    omit: list[str] = Field(
+        default_factory=list,
+        description="Các loại đơn vị bỏ nhiệm vụ này (kể cả các loại kế thừa từ chúng)",
+    )
+    only: list[str] = Field(
+        default_factory=list,
+        description="Chỉ các loại đơn vị này (và loại kế thừa) có nhiệm vụ; để trống: mọi loại",
+    )
 
     _line: int = PrivateAttr(0)
 
@@ -106,6 +125,9 @@ class Section(Strict):
     title: Text = Field(description="Tiêu đề mục (in hoa khi hiển thị)")
     variants: dict[str, SectionVariant] = Field(default_factory=dict)
     omit: list[str] = Field(default_factory=list, description="Các loại đơn vị bỏ cả mục này")
+    only: list[str] = Field(
+        default_factory=list, description="Chỉ các loại đơn vị này (và loại kế thừa) có mục này"
+    )
     tasks: list[Task] = Field(default_factory=list)
     sections: list["Section"] = Field(default_factory=list, description="Các mục con")
 
@@ -120,13 +142,20 @@ class Catalog(Strict):
     """One appendix of one year: title, columns and the canonical tasks."""
 
     id: Id
-    appendix: Literal["I", "II", "III", "IV", "V"] = Field(
-        description="Số La Mã của phụ lục trong kế hoạch"
+    appendix: Numeral | None = Field(
+        None,
+        description="Số La Mã của phụ lục khi kế hoạch có từ hai phụ lục; bỏ trống khi chỉ có "
+        'một phụ lục (tiêu đề "PHỤ LỤC")',
     )
     index: Text = Field(description="Tên chỉ số, ví dụ SIPAS, PAR INDEX")
     year: int = Field(ge=2000, le=2100)
     title: Text = Field(description="Tiêu đề phụ lục, chưa có tên đơn vị và năm (sẽ được in hoa)")
     columns: list[Column] = Field(min_length=2)
+    bodies: BodyLayout | None = Field(
+        None,
+        description='Cách ghi nhiều cơ quan trong một ô: "inline" (nối bằng "; ") hoặc "lines" '
+        '(mỗi cơ quan một dòng "- …"); mặc định theo loại đơn vị, rồi "inline"',
+    )
     sections: list[Section] = Field(min_length=1)
 
     @field_validator("columns")
@@ -217,17 +246,46 @@ class ParentPlan(Strict):
 
 
 class Kind(Strict):
-    """Defaults shared by every unit of one kind (province, commune, board, …)."""
+    """Defaults shared by every unit of one kind (province, commune, ward, board, …).
 
-    id: Id
+    A kind may name a `base` kind: roles, labels and the catalogs' wording for the base are
+    inherited and may be overridden (ward -> commune). Fields left out come from the base.
+    """
+
+    id: KindId
     name: Text = Field(description="Tên loại đơn vị")
+    base: KindId | None = Field(
+        None, description="Loại đơn vị gốc: kế thừa vai trò, nhãn cột, cách viết nhiệm vụ"
+    )
+    abstract: bool = Field(
+        False, description="Chỉ để các loại khác kế thừa; không dùng trực tiếp cho đơn vị"
+    )
+    short: Text | None = Field(
+        None,
+        description="Cách đơn vị tự gọi mình trong câu: xã, phường, đặc khu, tỉnh, Sở, Ban "
+        '(thay cho {{ unit.short }} trong catalog, ví dụ "UBND {{ unit.short }}")',
+    )
     issuer: Text | None = Field(None, description="Cơ quan ban hành, viết thường trong câu")
-    plan_symbol: Text = Field("KH-UBND", description="Ký hiệu kế hoạch")
+    plan_symbol: Text | None = Field(None, description="Ký hiệu kế hoạch (mặc định KH-UBND)")
     column_labels: dict[ColumnKey, Text] = Field(
         default_factory=dict, description="Nhãn cột riêng của loại đơn vị"
     )
+    bodies: BodyLayout | None = Field(
+        None, description='Cách ghi nhiều cơ quan trong một ô: "inline" hoặc "lines"'
+    )
     roles: dict[RoleKey, list[Text]] = Field(
-        description="Vai trò -> các cơ quan; danh sách rỗng: vai trò không có ở cấp này"
+        default_factory=dict,
+        description="Vai trò -> các cơ quan; danh sách rỗng: vai trò không có ở cấp này. "
+        "Tên cơ quan có thể dùng {{ unit.short }}",
+    )
+    avoid: list[Text] = Field(
+        default_factory=list,
+        description="Từ của cấp khác không được xuất hiện trong phụ lục của loại này "
+        '(ví dụ phường: "xã"); validate báo từng nhiệm vụ còn dùng',
+    )
+    allow: list[Text] = Field(
+        default_factory=list,
+        description='Cụm từ chứa một từ trong "avoid" nhưng vẫn đúng (ví dụ "xã hội")',
     )
     parent: ParentPlan | None = None
 
@@ -262,8 +320,13 @@ class TaskOverride(Strict):
 class Unit(Strict):
     """One unit's profile: who it is, its plan, and what differs from its kind."""
 
-    kind: Id = Field(description="Loại đơn vị: province, commune, board, …")
+    kind: KindId = Field(
+        description="Loại đơn vị: province, department, commune, ward, special_zone, board, …"
+    )
     name: Text = Field(description="Tên đơn vị viết trong câu, ví dụ: xã Đình Lập")
+    short: Text | None = Field(
+        None, description="Cách đơn vị tự gọi mình trong câu; mặc định theo loại (xã, Sở, …)"
+    )
     show_name: bool = Field(True, description="In tên đơn vị trong tiêu đề phụ lục")
     issuer: Text | None = Field(None, description="Cơ quan ban hành; mặc định theo loại")
     plan: Plan

@@ -7,8 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import UserError, Where
-from .write import write_atomic
+from .errors import UserError
 
 INSTALL_HINT = (
     "không tìm thấy LibreOffice (lệnh soffice) để xuất PDF; cài đặt rồi chạy lại, "
@@ -20,11 +19,14 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def to_pdf(docx: Path, force: bool = False, timeout: int = 180) -> Path:
+def docx_to_pdf(name: str, data: bytes, timeout: int = 180) -> bytes:
+    """The PDF of the DOCX `data` (`name` is its file name, for messages and the title)."""
     exe = soffice()
     if not exe:
         raise UserError(INSTALL_HINT)
     with tempfile.TemporaryDirectory(prefix="plangen-pdf-") as tmp:
+        source = Path(tmp) / Path(name).name
+        source.write_bytes(data)
         profile = Path(tmp) / "profile"  # a private profile: no clash with a running office
         cmd = [
             exe,
@@ -34,20 +36,19 @@ def to_pdf(docx: Path, force: bool = False, timeout: int = 180) -> Path:
             "--convert-to",
             "pdf",
             "--outdir",
-            tmp,
-            str(docx),
+            str(Path(tmp) / "pdf"),
+            str(source),
         ]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+            )
         except subprocess.TimeoutExpired:
-            raise UserError(
-                f"LibreOffice không xuất xong PDF sau {timeout} giây", Where(docx)
-            ) from None
-        produced = Path(tmp) / (docx.stem + ".pdf")
+            raise UserError(f"{name}: LibreOffice không xuất xong PDF sau {timeout} giây") from None
+        produced = Path(tmp) / "pdf" / (source.stem + ".pdf")
         if proc.returncode != 0 or not produced.exists():
             detail = (proc.stderr or proc.stdout).strip().splitlines()
             raise UserError(
-                "LibreOffice không xuất được PDF" + (f": {detail[-1]}" if detail else ""),
-                Where(docx),
+                f"{name}: LibreOffice không xuất được PDF" + (f": {detail[-1]}" if detail else "")
             )
-        return write_atomic(docx.with_suffix(".pdf"), produced.read_bytes(), force)
+        return produced.read_bytes()

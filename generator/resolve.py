@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from .appendix import Appendix, ColumnSpec, Row
-from .errors import UserError, Where
-from .models import Catalog, Kind, Section, Task, Unit, parse_plan_date, split_role_ref
+from .errors import UserError, ValidationFailed, Where
+from .kinds import KindView
+from .models import Catalog, Section, Task, Unit, parse_plan_date, split_role_ref
 from .text import capitalize_first, day2, letter, month_vn, roman
 
 TASK_FIELDS = ("text", "lead", "support", "deadline", "product")
@@ -58,34 +59,79 @@ def format_plan_date(year: int, month: int, day: int | None, long: bool = False)
     return f"ngày {d}/{month_vn(month)}/{year}"
 
 
-def guide_line(kind: Kind, unit: Unit) -> str:
+def short_name(kind: KindView, unit: Unit) -> str:
+    """How the unit calls itself in running text: "xã", "phường", "Sở", "Ban", "tỉnh"."""
+    return unit.short or kind.short or unit.name.split()[0]
+
+
+def unit_context(kind: KindView, unit: Unit, slug: str, year: int) -> dict:
+    """The names catalog text and kind defaults may use (and nothing else)."""
+    return {
+        "unit": {"name": unit.name, "slug": slug, "short": short_name(kind, unit)},
+        "kind": kind.id,
+        "year": year,
+    }
+
+
+def plan_number(unit: Unit) -> str:
+    """'235'; '05' below 10 (Nghị định 30); a run of spaces while unassigned."""
+    number = unit.plan.number
+    if number is None:
+        return BLANK_NUMBER
+    return "0" + number if len(number) == 1 else number
+
+
+def issuer_text(kind: KindView, unit: Unit, slug: str) -> str:
+    """The issuer in running text: "Ủy ban nhân dân xã", "Sở Y tế"."""
+    if unit.issuer:
+        return unit.issuer
+    if kind.issuer:
+        context = unit_context(kind, unit, slug, parse_plan_date(unit.plan.date).year)
+        return render_text(kind.issuer, context, f'loại đơn vị "{kind.id}": issuer')
+    return unit.name
+
+
+def guide_line(kind: KindView, unit: Unit, slug: str = "") -> str:
     plan = unit.plan
-    number = plan.number
-    if number is not None and len(number) == 1:
-        number = "0" + number
     date = parse_plan_date(plan.date)
     symbol = plan.symbol or kind.plan_symbol
-    issuer = unit.issuer or kind.issuer or unit.name
+    if not symbol:
+        raise UserError(
+            f'đơn vị "{slug}": thiếu ký hiệu kế hoạch (plan.symbol, ví dụ KH-SYT): loại '
+            f'"{kind.id}" không có ký hiệu chung'
+        )
     when = format_plan_date(date.year, date.month, date.day, plan.long_date)
-    return f"(Kèm theo Kế hoạch số {number or BLANK_NUMBER}/{symbol} {when} của {issuer})"
+    issuer = issuer_text(kind, unit, slug)
+    return f"(Kèm theo Kế hoạch số {plan_number(unit)}/{symbol} {when} của {issuer})"
 
 
-def task_fields(task: Task, kind: str) -> dict:
-    """The task's text, roles, deadline and product, with `kind`'s variant laid over them."""
+def task_fields(task: Task, chain: tuple[str, ...]) -> dict:
+    """The task's text, roles, deadline and product, with the variants of the kinds in
+    `chain` laid over them, the root's first and the kind's own last (it wins)."""
     fields = {f: getattr(task, f) for f in TASK_FIELDS}
-    variant = task.variants.get(kind)
-    if variant:
-        fields.update({f: v for f in TASK_FIELDS if (v := getattr(variant, f)) is not None})
+    for kind in reversed(chain):
+        variant = task.variants.get(kind)
+        if variant:
+            fields.update({f: v for f in TASK_FIELDS if (v := getattr(variant, f)) is not None})
     return fields
 
 
-def keeps(item: Section | Task, kind: str, omitted: set[str]) -> bool:
+def section_title(section: Section, chain: tuple[str, ...]) -> str:
+    return next(
+        (section.variants[k].title for k in chain if k in section.variants), section.title
+    )
+
+
+def keeps(item: Section | Task, kind: KindView, omitted: set[str]) -> bool:
     """Whether a unit of `kind` that omits the ids `omitted` keeps this section or task."""
-    return kind not in item.omit and item.id not in omitted
+    if item.id in omitted or kind.is_a(item.omit):
+        return False
+    return not item.only or kind.is_a(item.only)
 
 
-def join_bodies(bodies: list[str]) -> str:
-    """Order kept, duplicates dropped (case-insensitively), first letter capitalised."""
+def join_bodies(bodies: list[str], layout: str = "inline") -> str:
+    """Order kept, duplicates dropped (case-insensitively), first letter capitalised;
+    joined with "; " (inline) or, with `layout` "lines", one "- " line per body."""
     seen: set[str] = set()
     out = []
     for body in bodies:
@@ -93,14 +139,18 @@ def join_bodies(bodies: list[str]) -> str:
         if key not in seen:
             seen.add(key)
             out.append(body)
+    if layout == "lines" and len(out) > 1:
+        return "\n".join(f"- {capitalize_first(b)}" for b in out)
     return capitalize_first("; ".join(out))
 
 
 class Resolver:
+    """Resolves one catalog for one unit; problems are collected, then raised together."""
+
     def __init__(
         self,
         catalog: Catalog,
-        kind: Kind,
+        kind: KindView,
         unit: Unit,
         slug: str,
         catalog_hash: str = "",
@@ -109,26 +159,40 @@ class Resolver:
         self.catalog, self.kind, self.unit, self.slug = catalog, kind, unit, slug
         self.source = source
         self.catalog_hash = catalog_hash
+        self.context = unit_context(kind, unit, slug, catalog.year)
         self.roles = {**kind.roles, **unit.roles}
-        self.context = {
-            "unit": {"name": unit.name, "slug": slug},
-            "kind": kind.id,
-            "year": catalog.year,
-        }
+        self.layout = catalog.bodies or kind.bodies or "inline"
         self.omit = set(unit.omit)
+        self.problems: list[UserError] = []
+        self._bodies: dict[str, list[str]] = {}
+        self._missing: set[str] = set()  # roles without bodies, reported once each
 
     # -- bodies
+    def role_bodies(self, role: str) -> list[str]:
+        """The role's bodies for this unit, their {{ unit.short }} filled in."""
+        if role not in self._bodies:
+            owner = f'vai trò "{role}" của loại "{self.kind.id}"'
+            self._bodies[role] = [render_text(b, self.context, owner) for b in self.roles[role]]
+        return self._bodies[role]
+
     def bodies(self, refs: list[str], task: Task) -> list[str]:
         out: list[str] = []
         for ref in refs:
             role, note = split_role_ref(ref)
             if role not in self.roles:
-                raise UserError(
-                    f'đơn vị "{self.slug}": vai trò "{role}" của nhiệm vụ "{task.id}" chưa được '
-                    f'gán cơ quan (thêm vào roles của loại "{self.kind.id}" hoặc của đơn vị)',
-                    self.where(task),
+                if role in self._missing:
+                    continue
+                self._missing.add(role)
+                self.problems.append(
+                    UserError(
+                        f'đơn vị "{self.slug}": vai trò "{role}" (nhiệm vụ "{task.id}" và có thể '
+                        f'các nhiệm vụ khác) chưa được gán cơ quan (thêm vào roles của loại '
+                        f'"{self.kind.id}" hoặc của đơn vị)',
+                        self.where(task),
+                    )
                 )
-            out += [f"{b} ({note})" if note else b for b in self.roles[role]]
+                continue
+            out += [f"{b} {note}" if note else b for b in self.role_bodies(role)]
         return out
 
     def where(self, task: Task) -> Where:
@@ -136,31 +200,41 @@ class Resolver:
 
     # -- one task
     def task_cells(self, task: Task) -> dict[str, str]:
-        fields = task_fields(task, self.kind.id)
+        fields = task_fields(task, self.kind.chain)
         owner = f'nhiệm vụ "{task.id}"'
+        lead_roles_missing = any(split_role_ref(r)[0] not in self.roles for r in fields["lead"])
         cells = {
-            "lead": join_bodies(self.bodies(fields["lead"], task)),
-            "support": join_bodies(self.bodies(fields["support"], task)),
+            "lead": join_bodies(self.bodies(fields["lead"], task), self.layout),
+            "support": join_bodies(self.bodies(fields["support"], task), self.layout),
         }
         for key in ("text", "deadline", "product"):
-            cells[key] = capitalize_first(
-                render_text(fields[key], self.context, owner, self.where(task))
-            )
+            try:
+                text = render_text(fields[key], self.context, owner, self.where(task))
+            except UserError as exc:
+                self.problems.append(exc)
+                text = fields[key]
+            cells[key] = capitalize_first(text)
         override = self.unit.tasks.get(task.id)
         if override:
             for key in TASK_FIELDS:
                 value = getattr(override, key)
                 if value is not None:
-                    cells[key] = join_bodies(value) if isinstance(value, list) else value
-        if not cells["lead"]:
-            raise UserError(
-                f'đơn vị "{self.slug}": {owner} không có cơ quan chủ trì', self.where(task)
+                    cells[key] = join_bodies(value, self.layout) if isinstance(value, list) else value
+        if not cells["lead"] and not lead_roles_missing:  # else said once for the role
+            self.problems.append(
+                UserError(
+                    f'đơn vị "{self.slug}": {owner} không có cơ quan chủ trì (các vai trò '
+                    f'{", ".join(fields["lead"])} không có cơ quan ở loại "{self.kind.id}"; '
+                    "gán cơ quan cho vai trò, thêm variants cho loại này hoặc bỏ nhiệm vụ "
+                    "bằng omit)",
+                    self.where(task),
+                )
             )
         cells["task"] = cells.pop("text")
         return cells
 
     def keeps(self, item: Section | Task) -> bool:
-        return keeps(item, self.kind.id, self.omit)
+        return keeps(item, self.kind, self.omit)
 
     # -- the whole table
     def rows(self) -> list[Row]:
@@ -176,8 +250,7 @@ class Resolver:
                 if not self.keeps(section):
                     continue
                 code = numbering[level - 1](n + 1)
-                variant = section.variants.get(self.kind.id)
-                title = (variant.title if variant else section.title).upper()
+                title = section_title(section, self.kind.chain).upper()
                 mark = len(out)
                 out.append(Row(code, {"task": title}, (*path, code), section.id, is_section=True))
                 tasks = [t for t in section.tasks if self.keeps(t)]
@@ -199,25 +272,34 @@ class Resolver:
         )
         name = f" {self.unit.name}" if self.unit.show_name else ""
         title = f"{self.catalog.title}{name} năm {self.catalog.year}".upper()
+        numeral = self.catalog.appendix or ""
+        try:
+            guide = guide_line(self.kind, self.unit, self.slug)
+        except UserError as exc:
+            self.problems.append(exc)
+            guide = ""
+        rows = tuple(self.rows())
+        if self.problems:
+            raise ValidationFailed(self.problems)
         return Appendix(
             unit=self.slug,
             unit_name=self.unit.name,
             catalog=self.catalog.id,
             catalog_hash=self.catalog_hash,
-            numeral=self.catalog.appendix,
+            numeral=numeral,
             index=self.catalog.index,
             year=self.catalog.year,
-            label=f"Phụ lục {self.catalog.appendix}",
+            label=f"Phụ lục {numeral}" if numeral else "PHỤ LỤC",
             title=title,
-            guide=guide_line(self.kind, self.unit),
+            guide=guide,
             columns=columns,
-            rows=tuple(self.rows()),
+            rows=rows,
         )
 
 
 def resolve(
     catalog: Catalog,
-    kind: Kind,
+    kind: KindView,
     unit: Unit,
     slug: str,
     catalog_hash: str = "",

@@ -1,17 +1,25 @@
-"""`plangen new-unit`: a minimal, valid profile; everything else comes from the kind."""
+"""`plangen new-unit`: a minimal, valid profile; everything else comes from the kind.
+
+The profile is written through ruamel.yaml (any name round-trips, quotes and all), checked
+by the same loader and model as every profile before it is written, and never written
+inside an installed package: from a source checkout it goes to ``catalogs/units/``,
+otherwise to ``units/`` of the working folder, or to ``--units-dir``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import io
+import os
 from pathlib import Path
 
-from .errors import UserError, Where
+from .errors import UserError, ValidationFailed, Where
 from .generate import check_slug
-from .load import Workspace
+from .load import PACKAGE, Workspace, validate_doc
 from .models import Unit
-from .text import did_you_mean, nfc, slugify
+from .text import nfc, slugify
 from .write import write_atomic
+from .yamlfile import parse_text
 
 # Level words written in lower case before a unit's proper name (Nghị định 30, Phụ lục II).
 LEVELS = ("đặc khu", "thị trấn", "phường", "xã", "tỉnh", "thành phố")
@@ -26,28 +34,58 @@ def split_level(name: str) -> tuple[str | None, str]:
     return None, text
 
 
-def profile_yaml(kind: str, name: str, issuer: str | None, number: str | None, date: str) -> str:
-    lines = [
-        "# yaml-language-server: $schema=../../schemas/unit.schema.json",
-        f"kind: {kind}",
-        f'name: "{name}"',
-    ]
-    if issuer:
-        lines.append(f'issuer: "{issuer}"')
-    lines.append("plan:")
-    lines.append(
-        f"  number: {number}"
-        if number
-        else "  # number: 123        # số kế hoạch; bỏ trống để văn thư điền"
-    )
-    lines.append(
-        f"  date: {date}"
-        + (
-            ""
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date)
-            else "        # YYYY-MM-DD khi đã có ngày ban hành"
+def units_folder(ws: Workspace, units_dirs: list[Path]) -> tuple[Path, str]:
+    """Where a new profile goes, and why (said to the user)."""
+    if units_dirs:
+        return units_dirs[0], "--units-dir"
+    if PACKAGE in ws.root.resolve().parents or ws.root.resolve() == PACKAGE / "data":
+        return Path("units"), "thư mục units/ của thư mục làm việc"
+    return ws.catalog_dir / "units", "catalogs"
+
+
+def _schema_line(folder: Path, root: Path) -> str | None:
+    schema = root / "schemas" / "unit.schema.json"
+    if not schema.is_file() or PACKAGE in schema.resolve().parents:
+        return None
+    rel = os.path.relpath(schema.resolve(), folder.resolve())
+    return f"# yaml-language-server: $schema={Path(rel).as_posix()}"
+
+
+def profile_yaml(
+    kind: str,
+    name: str,
+    number: str | None,
+    date: str,
+    symbol: str | None,
+    schema_line: str | None,
+) -> str:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    plan = CommentedMap()
+    if number:
+        plan["number"] = int(number) if number.isdigit() else number
+    if symbol:
+        plan["symbol"] = symbol
+    plan["date"] = date
+    if not number:
+        plan.yaml_set_comment_before_after_key(
+            "date", before="number: 123   # số kế hoạch; bỏ trống để văn thư điền", indent=2
         )
-    )
+    if len(date) < 10:
+        plan.yaml_add_eol_comment("YYYY-MM-DD khi đã có ngày ban hành", "date")
+    data = CommentedMap()
+    data["kind"] = kind
+    data["name"] = DoubleQuotedScalarString(name)
+    data["plan"] = plan
+    yaml = YAML()
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(data, out)
+    lines = [schema_line] if schema_line else []
+    lines.append(out.getvalue().rstrip("\n"))
     lines += [
         "# roles:               # cơ quan riêng của đơn vị, nếu khác mặc định của loại",
         "#   home_affairs: [Phòng Nội vụ]",
@@ -63,32 +101,34 @@ def write_unit(
     kind: str,
     number: str | None,
     date: str | None,
+    symbol: str | None = None,
     slug: str | None = None,
 ) -> Path:
-    if kind not in ws.kinds:
+    view = ws.kind(kind)
+    if view.abstract:
         raise UserError(
-            f'loại đơn vị "{kind}" không tồn tại'
-            + did_you_mean(kind, ws.kinds)
-            + "; có: "
-            + ", ".join(sorted(ws.kinds))
+            f'loại đơn vị "{kind}" chỉ để các loại khác kế thừa; chọn một trong: '
+            + ", ".join(sorted(k for k, v in ws.kinds.items() if not v.model.abstract))
+        )
+    if not symbol and not view.plan_symbol:
+        raise UserError(
+            f'loại đơn vị "{kind}" không có ký hiệu kế hoạch chung: thêm --plan-symbol, '
+            "ví dụ --plan-symbol KH-SYT"
         )
     level, proper = split_level(name)
-    slug = check_slug(slug or slugify(proper))
-    if not slug:
-        raise UserError(f'không tạo được mã từ tên "{name}"; dùng --slug')
+    slug = check_slug(slug or slugify(proper) or "x")
     full = f"{level} {proper}" if level else proper
-    issuer = None
-    if level and kind == "commune" and level != "xã":
-        issuer = f"Ủy ban nhân dân {level}"
     date = date or dt.date.today().strftime("%Y-%m")
-    text = profile_yaml(kind, full, issuer, number, date)
-    import yaml
-
-    try:  # the profile must be valid before it is written
-        Unit.model_validate(yaml.safe_load(text))
-    except Exception as exc:
-        raise UserError(f"thông tin chưa hợp lệ: {str(exc).splitlines()[-1].strip()}") from None
     path = folder / f"{slug}.yaml"
+    text = profile_yaml(kind, full, number, date, symbol, _schema_line(folder, ws.root))
+    try:  # the profile must be valid before it is written: the same loader and model
+        validate_doc(parse_text(path, text), Unit)
+    except ValidationFailed as exc:
+        raise UserError(
+            "thông tin chưa hợp lệ: " + "; ".join(p.message for p in exc.problems)
+        ) from None
+    except UserError as exc:
+        raise UserError(f"thông tin chưa hợp lệ: {exc.message}") from None
     if path.exists() or slug in ws.unit_files:
         existing = path if path.exists() else ws.unit_files[slug]
         raise UserError(f'đơn vị "{slug}" đã có hồ sơ; không ghi đè', Where(existing))

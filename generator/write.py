@@ -1,9 +1,18 @@
-"""Atomic, non-clobbering writes: a temp file beside the target, then a rename."""
+"""Atomic, non-clobbering writes: temp files beside the targets, then renames.
+
+`write_all` writes a unit's files all or none: every target is checked first, every file is
+staged under a temporary ``.part`` name, and only then are they renamed into place; if a
+rename fails, the files already moved are taken back (and, with --force, the old files
+restored), so a failed run leaves the folder as it was. `.part` files that a killed run
+left behind are removed by the next run. Every operating-system fault (no space, no
+permission, a file where a folder should be) is a `UserError` naming the path.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from .errors import UserError, Where
@@ -15,40 +24,194 @@ def _umask() -> int:
     return mask
 
 
-# mkstemp creates files only the owner can read; the result gets the usual permissions.
+# New files get the usual permissions (a temp file would be private to its owner).
 FILE_MODE = 0o666 & ~_umask()
+
+_REASONS = {
+    errno.ENOSPC: "hết dung lượng đĩa",
+    errno.EDQUOT: "vượt hạn mức dung lượng đĩa",
+    errno.EFBIG: "tệp vượt giới hạn kích thước cho phép (ulimit -f)",
+    errno.EACCES: "không có quyền ghi",
+    errno.EPERM: "không có quyền ghi",
+    errno.EROFS: "ổ đĩa chỉ cho phép đọc",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+    errno.EISDIR: "đây là một thư mục, không phải tệp",
+    errno.ENAMETOOLONG: "đường dẫn quá dài",
+    errno.ELOOP: "đường dẫn có liên kết tượng trưng vòng tròn",
+    errno.EIO: "lỗi đọc/ghi của thiết bị",
+}
+
+
+def os_error(exc: OSError, path: Path | str | None = None) -> UserError:
+    """One Vietnamese line for an operating-system fault."""
+    reason = _REASONS.get(exc.errno or 0) or (exc.strerror or type(exc).__name__)
+    target = path if path is not None else exc.filename
+    return UserError(f"không ghi được: {reason}", Where(Path(target)) if target else None)
+
+
+def _taken(path: Path) -> bool:
+    return os.path.lexists(path)  # a dangling symlink takes the name too
 
 
 def check_free(path: Path, force: bool) -> None:
-    if path.exists() and not force:
-        raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path))
+    if path.is_dir() and not path.is_symlink():
+        raise UserError("đây là một thư mục, không phải tệp", Where(path))
+    if _taken(path) and not force:
+        what = "liên kết tượng trưng" if path.is_symlink() else "tệp"
+        raise UserError(f"{what} đã tồn tại; thêm --force để ghi đè", Where(path))
+    parent = path.parent
+    while not parent.exists():
+        if parent.is_symlink():  # a dangling link where a folder should be
+            raise UserError("thư mục là một liên kết hỏng", Where(parent))
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError("đường dẫn thư mục kết quả là một tệp, không phải thư mục", Where(parent))
+
+
+def _part_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+
+
+def _clean_stale_parts(folder: Path, names: set[str]) -> None:
+    """Remove `.part` files of these targets left by runs that no longer exist."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        parts = entry.name.split(".")
+        # ".<name>.<pid>.<token>.part" -> ["", <name pieces>, pid, token, "part"]
+        if len(parts) < 5 or parts[0] or parts[-1] != "part":
+            continue
+        if ".".join(parts[1:-3]) not in names or not parts[-3].isdigit():
+            continue
+        pid = int(parts[-3])
+        if pid != os.getpid() and not _alive(pid):
+            try:
+                entry.unlink()
+            except OSError:
+                pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    tmp = _part_name(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    os.close(fd)
+    return tmp
+
+
+def _place(tmp: Path, path: Path, force: bool) -> None:
+    """Move a staged file to its name; without `force`, never over an existing one."""
+    if force:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)  # fails if the name was taken meanwhile: never clobber
+    except FileExistsError:
+        raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path)) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        try:  # no hard links here: claim the name first, then fill it
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path)) from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+def write_all(files: list[tuple[Path, bytes]], force: bool = False) -> list[Path]:
+    """Write every (path, data) or none of them; return the paths."""
+    for path, _ in files:
+        check_free(path, force)
+    created: list[Path] = []  # folders made here, removed again on failure
+    staged: list[tuple[Path, Path]] = []
+    placed: list[tuple[Path, Path | None]] = []  # (target, backup of the old file)
+    current: Path | None = None
+    try:
+        for path, _ in files:
+            current = path.parent
+            missing = [p for p in [current, *current.parents] if not p.exists()]
+            for folder in reversed(missing):
+                folder.mkdir()
+                created.append(folder)
+        for folder in {p.parent for p, _ in files}:
+            _clean_stale_parts(folder, {p.name for p, _ in files if p.parent == folder})
+        for path, data in files:
+            current = path
+            staged.append((_stage(path, data), path))
+        for tmp, path in staged:
+            current = path
+            backup = None
+            if force and _taken(path):
+                backup = _part_name(path)
+                os.rename(path, backup)
+            try:
+                _place(tmp, path, force)
+            except BaseException:
+                if backup is not None:
+                    os.replace(backup, path)
+                raise
+            placed.append((path, backup))
+    except BaseException as exc:
+        _undo(staged, placed, created)
+        if isinstance(exc, OSError):
+            raise os_error(exc, current) from None
+        raise
+    for _, backup in placed:
+        if backup is not None:
+            _quiet_unlink(backup)
+    return [path for path, _ in files]
+
+
+def _undo(staged, placed, created) -> None:
+    for path, backup in reversed(placed):
+        if backup is not None:
+            try:
+                os.replace(backup, path)
+            except OSError:
+                pass
+        else:
+            _quiet_unlink(path)
+    for tmp, _ in staged:
+        _quiet_unlink(tmp)
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
+def _quiet_unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass
 
 
 def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
-    """Write `data` to `path` whole or not at all; refuse to replace without `force`."""
-    check_free(path, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:  # link() fails if the name was taken meanwhile: never clobber
-                os.link(tmp, path)
-            except FileExistsError:
-                raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path)) from None
-            except OSError:  # no hard links here: claim the name first, then fill it
-                try:
-                    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-                except FileExistsError:
-                    raise UserError("tệp đã tồn tại; thêm --force để ghi đè", Where(path)) from None
-                os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    """Write one file whole or not at all; refuse to replace without `force`."""
+    return write_all([(path, data)], force)[0]

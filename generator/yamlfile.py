@@ -85,11 +85,16 @@ def load(path: Path) -> YamlDoc:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UserError(f"tệp không phải UTF-8 (byte {exc.start})", Where(path)) from None
+    return parse_text(path, text, hashlib.sha256(raw).hexdigest()[:12])
+
+
+def parse_text(path: Path, text: str, digest: str = "") -> YamlDoc:
+    """Parse YAML `text` as if read from `path` (for messages)."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, text, exc) from None
-    doc = YamlDoc(path, None, digest=hashlib.sha256(raw).hexdigest()[:12])
+    doc = YamlDoc(path, None, digest=digest)
     if node is not None:
         doc.data = _Builder(doc).build(node, ())
     return doc

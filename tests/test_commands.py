@@ -124,15 +124,15 @@ def test_new_unit_folds_the_slug_and_knows_a_ward(tmp_path, data_copy):
         "new-unit",
         "Phường Đông Kinh",
         "--kind",
-        "commune",
+        "ward",
         "--units-dir",
         str(tmp_path),
     )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "dong-kinh.yaml").read_text(encoding="utf-8")
-    assert 'name: "phường Đông Kinh"' in text
-    assert 'issuer: "Ủy ban nhân dân phường"' in text
-    assert "# number:" in text  # left for the văn thư
+    assert 'name: "phường Đông Kinh"' in text and "kind: ward" in text
+    assert "issuer" not in text  # "Ủy ban nhân dân phường" comes from the kind
+    assert "# number:" in text or "number: 123" in text  # left for the văn thư
 
 
 def test_new_unit_refuses_unknown_kind_and_existing_shipped_unit(tmp_path, data_copy):
@@ -140,7 +140,7 @@ def test_new_unit_refuses_unknown_kind_and_existing_shipped_unit(tmp_path, data_
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         'loại đơn vị "comune" không tồn tại (có phải ý bạn là '
-        '"commune"?); có: board, commune, province'
+        '"commune"?); có: board, commune, department, province, special_zone, ward'
     )
     result = plangen("--data", str(data_copy), "new-unit", "Xã Đình Lập", "--kind", "commune")
     assert result.exit_code == 2
@@ -168,7 +168,18 @@ def test_listings_print_plain_tables_in_a_pipe():
     assert tasks.splitlines()[0] == "sipas-2026 (21 nhiệm vụ)"
     assert "niem-yet-tthc" in tasks
     roles = plangen("roles").stdout.splitlines()
-    assert roles[1].split() == ["Vai", "trò", "Mô", "tả", "board", "commune", "province"]
+    assert roles[1].split() == [
+        "Vai",
+        "trò",
+        "Mô",
+        "tả",
+        "board",
+        "commune",
+        "department",
+        "province",
+        "special_zone",
+        "ward",
+    ]
     assert any(line.startswith("police ") and "Công an xã" in line for line in roles)
     bad = plangen("tasks", "--catalog", "sipas")
     assert bad.exit_code == 2 and "par-index-2026, sipas-2026" in bad.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator.errors import UserError
+from generator.kinds import merge
 from generator.models import Catalog, Kind, Unit
 from generator.resolve import join_bodies, resolve
 
@@ -45,21 +46,26 @@ def catalog(sections: list[dict]) -> Catalog:
     )
 
 
-KIND = Kind.model_validate(
-    {
-        "id": "commune",
-        "name": "Xã",
-        "issuer": "Ủy ban nhân dân xã",
-        "roles": {
-            "office": ["Văn phòng HĐND và UBND xã"],
-            "related": ["các cơ quan, đơn vị có liên quan"],
-            "one_stop": ["Trung tâm Phục vụ hành chính công"],
-            "communes": [],
-            "finance": ["Phòng Kinh tế"],
-            "home_affairs": ["Phòng Văn hóa - Xã hội"],
-        },
-        "column_labels": {"lead": "Đơn vị chủ trì"},
-    }
+KIND = merge(
+    [
+        Kind.model_validate(
+            {
+                "id": "commune",
+                "name": "Xã",
+                "issuer": "Ủy ban nhân dân xã",
+                "plan_symbol": "KH-UBND",
+                "roles": {
+                    "office": ["Văn phòng HĐND và UBND xã"],
+                    "related": ["các cơ quan, đơn vị có liên quan"],
+                    "one_stop": ["Trung tâm Phục vụ hành chính công"],
+                    "communes": [],
+                    "finance": ["Phòng Kinh tế"],
+                    "home_affairs": ["Phòng Văn hóa - Xã hội"],
+                },
+                "column_labels": {"lead": "Đơn vị chủ trì"},
+            }
+        )
+    ]
 )
 
 
@@ -252,7 +258,7 @@ def test_placeholders_render_in_a_sandbox():
 
 def test_unfilled_role_and_empty_lead_are_errors():
     cat = single(lead=["police"])
-    with pytest.raises(UserError, match='vai trò "police" của nhiệm vụ "x"'):
+    with pytest.raises(UserError, match='vai trò "police" \\(nhiệm vụ "x"'):
         rows(cat)
     cat = single(lead=["communes"])
     with pytest.raises(UserError, match="không có cơ quan chủ trì"):
