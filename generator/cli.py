@@ -369,8 +369,7 @@ def roles() -> None:
     ws = _workspace()
     kinds = [ws.kind(k) for k in sorted(ws.kinds) if not ws.kinds[k].model.abstract]
     rows = [
-        [role, desc]
-        + ["; ".join(k.roles.get(role, ["(chưa gán)"])) or "—" for k in kinds]
+        [role, desc] + ["; ".join(k.roles.get(role, ["(chưa gán)"])) or "—" for k in kinds]
         for role, desc in ws.roles.model.roles.items()
     ]
     print_table("Vai trò", ["Vai trò", "Mô tả", *(k.id for k in kinds)], rows)
@@ -410,7 +409,9 @@ def new_unit(
     kind: Annotated[
         str,
         typer.Option(
-            "--kind", "-k", help="Loại đơn vị: province, department, commune, ward, … (plangen kinds)"
+            "--kind",
+            "-k",
+            help="Loại đơn vị: province, department, commune, ward, … (plangen kinds)",
         ),
     ],
     plan_number: Annotated[

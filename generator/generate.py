@@ -71,9 +71,7 @@ def render_files(
     """Every output file of the unit, rendered in memory: (file name, bytes), in order."""
     docs = appendices(ws, slug, only)
     template = load_template(ws.template)
-    files = [
-        (f"{file_stem(a)}.docx", template.render(a, options.numbered_columns)) for a in docs
-    ]
+    files = [(f"{file_stem(a)}.docx", template.render(a, options.numbered_columns)) for a in docs]
     if options.pdf:
         files += [
             (name.removesuffix(".docx") + ".pdf", docx_to_pdf(name, data))

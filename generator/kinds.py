@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import UserError
+from .issuing import Document, merged
 from .models import Kind, ParentPlan
 from .text import did_you_mean
 
 if TYPE_CHECKING:
     from .load import Loaded
+
 
 @dataclass(frozen=True)
 class KindView:
@@ -33,6 +35,7 @@ class KindView:
     avoid: tuple[str, ...]
     allow: tuple[str, ...]
     parent: ParentPlan | None
+    document: Document  # merged along the chain, the kind's own fields winning
 
     def is_a(self, names: list[str] | set[str]) -> bool:
         """Whether this kind or a kind it inherits from is among `names`."""
@@ -99,6 +102,7 @@ def merge(chain: list[Kind]) -> KindView:
         avoid=tuple(avoid),
         allow=tuple(allow),
         parent=first("parent"),
+        document=merged(*(k.document for k in root_first)),
     )
 
 

@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 
+from .issuing import Document
 from .text import illegal_char, nfc
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -288,6 +289,9 @@ class Kind(Strict):
         description='Cụm từ chứa một từ trong "avoid" nhưng vẫn đúng (ví dụ "xã hội")',
     )
     parent: ParentPlan | None = None
+    document: Document | None = Field(
+        None, description="Đầu và cuối văn bản Kế hoạch: cơ quan, địa danh, người ký, nơi nhận"
+    )
 
 
 class Plan(Strict):
@@ -331,6 +335,9 @@ class Unit(Strict):
     issuer: Text | None = Field(None, description="Cơ quan ban hành; mặc định theo loại")
     plan: Plan
     parent: ParentPlan | None = None
+    document: Document | None = Field(
+        None, description="Đầu và cuối văn bản Kế hoạch: cơ quan, địa danh, người ký, nơi nhận"
+    )
     roles: dict[RoleKey, list[Text]] = Field(
         default_factory=dict, description="Thay cơ quan của một vai trò cho riêng đơn vị"
     )

@@ -117,9 +117,7 @@ def task_fields(task: Task, chain: tuple[str, ...]) -> dict:
 
 
 def section_title(section: Section, chain: tuple[str, ...]) -> str:
-    return next(
-        (section.variants[k].title for k in chain if k in section.variants), section.title
-    )
+    return next((section.variants[k].title for k in chain if k in section.variants), section.title)
 
 
 def keeps(item: Section | Task, kind: KindView, omitted: set[str]) -> bool:
@@ -186,7 +184,7 @@ class Resolver:
                 self.problems.append(
                     UserError(
                         f'đơn vị "{self.slug}": vai trò "{role}" (nhiệm vụ "{task.id}" và có thể '
-                        f'các nhiệm vụ khác) chưa được gán cơ quan (thêm vào roles của loại '
+                        f"các nhiệm vụ khác) chưa được gán cơ quan (thêm vào roles của loại "
                         f'"{self.kind.id}" hoặc của đơn vị)',
                         self.where(task),
                     )
@@ -219,7 +217,9 @@ class Resolver:
             for key in TASK_FIELDS:
                 value = getattr(override, key)
                 if value is not None:
-                    cells[key] = join_bodies(value, self.layout) if isinstance(value, list) else value
+                    cells[key] = (
+                        join_bodies(value, self.layout) if isinstance(value, list) else value
+                    )
         if not cells["lead"] and not lead_roles_missing:  # else said once for the role
             self.problems.append(
                 UserError(

@@ -28,6 +28,8 @@ DESCRIPTIONS = {
     "Unit": "Hồ sơ một đơn vị: tên, kế hoạch, và những gì khác với mặc định của loại đơn vị",
     "Plan": "Kế hoạch của đơn vị: số, ký hiệu, ngày ban hành",
     "TaskOverride": "Nội dung riêng của đơn vị cho một nhiệm vụ (cơ quan ghi tên cụ thể)",
+    "Document": "Đầu và cuối văn bản Kế hoạch: cơ quan chủ quản, tên cơ quan, địa danh, người ký",
+    "Signer": "Khối chữ ký: TM., KT., chức vụ, họ tên",
 }
 
 
