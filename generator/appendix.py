@@ -5,7 +5,7 @@ Everything after `resolve` (DOCX, XLSX tracker, PDF) works from an `Appendix` on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class Row:
     path: tuple[str, ...]  # section codes above and including this row's section
     ident: str  # task or section id in the catalog
     is_section: bool = False
+    # The bodies behind the "lead" and "support" cells, one name each, without notes
+    # ("Sở Tài chính", not "Sở Tài chính (tham mưu kinh phí)"): who does what, for the plan body.
+    bodies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:

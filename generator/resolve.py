@@ -127,9 +127,8 @@ def keeps(item: Section | Task, kind: KindView, omitted: set[str]) -> bool:
     return not item.only or kind.is_a(item.only)
 
 
-def join_bodies(bodies: list[str], layout: str = "inline") -> str:
-    """Order kept, duplicates dropped (case-insensitively), first letter capitalised;
-    joined with "; " (inline) or, with `layout` "lines", one "- " line per body."""
+def unique(bodies: list[str]) -> tuple[str, ...]:
+    """Order kept, duplicates dropped (case-insensitively)."""
     seen: set[str] = set()
     out = []
     for body in bodies:
@@ -137,6 +136,13 @@ def join_bodies(bodies: list[str], layout: str = "inline") -> str:
         if key not in seen:
             seen.add(key)
             out.append(body)
+    return tuple(out)
+
+
+def join_bodies(bodies: list[str], layout: str = "inline") -> str:
+    """Order kept, duplicates dropped (case-insensitively), first letter capitalised;
+    joined with "; " (inline) or, with `layout` "lines", one "- " line per body."""
+    out = unique(bodies)
     if layout == "lines" and len(out) > 1:
         return "\n".join(f"- {capitalize_first(b)}" for b in out)
     return capitalize_first("; ".join(out))
@@ -173,8 +179,9 @@ class Resolver:
             self._bodies[role] = [render_text(b, self.context, owner) for b in self.roles[role]]
         return self._bodies[role]
 
-    def bodies(self, refs: list[str], task: Task) -> list[str]:
-        out: list[str] = []
+    def bodies(self, refs: list[str], task: Task) -> list[tuple[str, str | None]]:
+        """(body, note) for every role of `refs`, in order."""
+        out: list[tuple[str, str | None]] = []
         for ref in refs:
             role, note = split_role_ref(ref)
             if role not in self.roles:
@@ -190,7 +197,7 @@ class Resolver:
                     )
                 )
                 continue
-            out += [f"{b} {note}" if note else b for b in self.role_bodies(role)]
+            out += [(b, note) for b in self.role_bodies(role)]
         return out
 
     def where(self, task: Task) -> Where:
@@ -201,10 +208,12 @@ class Resolver:
         fields = task_fields(task, self.kind.chain)
         owner = f'nhiệm vụ "{task.id}"'
         lead_roles_missing = any(split_role_ref(r)[0] not in self.roles for r in fields["lead"])
+        named = {key: self.bodies(fields[key], task) for key in ("lead", "support")}
         cells = {
-            "lead": join_bodies(self.bodies(fields["lead"], task), self.layout),
-            "support": join_bodies(self.bodies(fields["support"], task), self.layout),
+            key: join_bodies([f"{b} {n}" if n else b for b, n in pairs], self.layout)
+            for key, pairs in named.items()
         }
+        bare = {key: [b for b, _ in pairs] for key, pairs in named.items()}
         for key in ("text", "deadline", "product"):
             try:
                 text = render_text(fields[key], self.context, owner, self.where(task))
@@ -231,6 +240,7 @@ class Resolver:
                 )
             )
         cells["task"] = cells.pop("text")
+        self._task_bodies = {key: unique(names) for key, names in bare.items()}
         return cells
 
     def keeps(self, item: Section | Task) -> bool:
@@ -255,7 +265,8 @@ class Resolver:
                 out.append(Row(code, {"task": title}, (*path, code), section.id, is_section=True))
                 tasks = [t for t in section.tasks if self.keeps(t)]
                 for i, task in enumerate(tasks, 1):
-                    out.append(Row(str(i), self.task_cells(task), (*path, code), task.id))
+                    cells = self.task_cells(task)
+                    out.append(Row(str(i), cells, (*path, code), task.id, bodies=self._task_bodies))
                 walk(section.sections, level + 1, (*path, code))
                 if len(out) == mark + 1:  # nothing under it: drop, and do not count it
                     out.pop()

@@ -27,6 +27,7 @@ cannot read a workbook back: `status` reads with openpyxl, which is already a de
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -192,25 +193,32 @@ def _char_em(ch: str) -> float:
     return 0.48
 
 
+@functools.lru_cache(maxsize=8192)
+def _word_em(word: str) -> float:
+    """The width of a word in ems (words repeat a lot: each is measured once)."""
+    return sum(_char_em(c) for c in word)
+
+
 def text_lines(text: str, width: float, bold: bool = False) -> int:
     """Lines `text` wraps to in a column `width` characters wide (greedy, word by word)."""
-    room = column_px(width) - 6  # the cell's inner padding
-    px = 16 * (1.07 if bold else 1.0)
+    em = 16 * (1.07 if bold else 1.0)  # pixels
+    room = (column_px(width) - 6) / em  # the cell's inner padding; in ems from here on
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1
-        used = 0.0
+        used = -0.25  # no space before the first word
         for word in paragraph.split(" "):
-            size = sum(_char_em(c) for c in word) * px
-            space = 0.25 * px if used else 0.0
-            if used and used + space + size > room:
+            size = _word_em(word)
+            if used + 0.25 + size <= room:
+                used += 0.25 + size
+                continue
+            if used > 0:
                 lines += 1
-                used = 0.0
-                space = 0.0
-            while size > room:  # a word longer than the line breaks anywhere
-                lines += 1
-                size -= room
-            used += space + size
+            if size > room:  # a word longer than the line breaks anywhere
+                extra = math.ceil(size / room) - 1
+                lines += extra
+                size -= extra * room
+            used = size
     return max(1, lines)
 
 
