@@ -8,7 +8,6 @@ omits are dropped, empty sections too, and every code is computed from position.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 from .appendix import Appendix, ColumnSpec, Row
@@ -22,19 +21,6 @@ BLANK_NUMBER = " " * 6
 BLANK_DAY = " " * 4
 
 
-@lru_cache(maxsize=1)
-def _sandbox():
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-
-
-@lru_cache(maxsize=4096)
-def _compiled(source: str):
-    return _sandbox().from_string(source)
-
-
 def render_text(source: str, context: dict, owner: str, where: Where | None = None) -> str:
     """Catalog text is data: only ``{{ … }}`` placeholders, in a sandbox, names checked."""
     if "{" not in source:
@@ -42,14 +28,37 @@ def render_text(source: str, context: dict, owner: str, where: Where | None = No
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError
 
+    from .sandbox import RefusedTemplate, render
+
     try:
-        return _compiled(source).render(context)
+        return render(source, context, "text")
+    except RefusedTemplate as exc:
+        raise UserError(f"{owner}: {exc.message}", where) from None
     except SecurityError as exc:
-        raise UserError(f"{owner}: chỗ giữ chỗ không được phép ({exc})", where) from None
+        raise UserError(
+            f"{owner}: chỗ giữ chỗ không được phép ({_jinja_message(exc)})", where
+        ) from None
     except TemplateError as exc:
         raise UserError(
-            f"{owner}: lỗi trong chỗ giữ chỗ {{{{ … }}}}: {exc.message or exc}", where
+            f"{owner}: lỗi trong chỗ giữ chỗ {{{{ … }}}}: {_jinja_message(exc)}", where
         ) from None
+
+
+def _jinja_message(exc: Exception) -> str:
+    """Jinja's English message for an unknown name, said in Vietnamese."""
+    import re
+
+    text = getattr(exc, "message", None) or str(exc)
+    m = re.match(r"'(.+?)' is undefined", text)
+    if m:
+        return f'tên "{m.group(1)}" không có (dùng được: unit.name, unit.short, year, …)'
+    m = re.match(r"access to attribute '(.+?)' of", text)
+    if m:
+        return f'không được truy cập thuộc tính ẩn "{m.group(1)}"'
+    m = re.match(r"'(.+?)' has no attribute '(.+?)'", text)
+    if m:
+        return f'không có thuộc tính "{m.group(2)}"'
+    return text
 
 
 def format_plan_date(year: int, month: int, day: int | None, long: bool = False) -> str:

@@ -110,7 +110,7 @@ CASES = [
         (ANCHOR, new_task('"Tại {{ ten_xa }}"')),
         [
             '{path}:{task}: nhiệm vụ "nhiem-vu-moi": lỗi trong chỗ giữ chỗ {{{{ … }}}}: '
-            "'ten_xa' is undefined"
+            'tên "ten_xa" không có (dùng được: unit.name, unit.short, year, …)'
         ],
     ),
     (
@@ -118,8 +118,8 @@ CASES = [
         CATALOG,
         (ANCHOR, new_task('"{{ unit.__class__.__init__.__globals__ }}"')),
         [
-            '{path}:{task}: nhiệm vụ "nhiem-vu-moi": chỗ giữ chỗ không được phép (access to '
-            "attribute '__init__' of 'StrictUndefined' object is unsafe.)"
+            '{path}:{task}: nhiệm vụ "nhiem-vu-moi": chỗ giữ chỗ không được phép (không được '
+            'truy cập thuộc tính ẩn "__init__")'
         ],
     ),
     (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from generator.errors import UserError
@@ -246,7 +248,7 @@ def test_placeholders_render_in_a_sandbox():
     cat = single(text="Tuyên truyền tại {{ unit.name }} năm {{ year }}")
     assert rows(cat)[1].cells["task"] == "Tuyên truyền tại xã Thử năm 2026"
     for bad, words in [
-        ("{{ khong_co }}", "'khong_co' is undefined"),
+        ("{{ khong_co }}", 'tên "khong_co" không có'),
         ("{{ unit.__class__.__mro__ }}", "không được phép"),
         ("{{ ''.__class__.__subclasses__() }}", "không được phép"),
         ("{% for %}", "lỗi trong chỗ giữ chỗ"),
@@ -254,6 +256,30 @@ def test_placeholders_render_in_a_sandbox():
         cat = single(text=bad)
         with pytest.raises(UserError, match=words):
             rows(cat)
+
+
+@pytest.mark.parametrize(
+    "bomb, words",
+    [
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+            "vòng lặp {% for %} không được phép trong nội dung catalog",
+        ),
+        ("{{ lipsum(1000000) }}", "lời gọi hàm không được phép"),
+        ("{{ 'x' * 100000000 }}", "cú pháp Mul không được phép"),
+        ("{{ 10**5000 }}", "cú pháp Pow không được phép"),
+        ("{{ unit.name|center(100000000) }}", 'bộ lọc "|center" không được phép'),
+        ("{{ cycler.__init__.__globals__.os.system('true') }}", "lời gọi hàm không được phép"),
+    ],
+)
+def test_catalog_text_bombs_are_refused_before_running(bomb, words):
+    """Catalog text is data: only placeholders (docs/sandbox.md), checked before it runs."""
+    import time
+
+    start = time.monotonic()
+    with pytest.raises(UserError, match=re.escape(words)):
+        rows(single(text=bomb))
+    assert time.monotonic() - start < 5
 
 
 def test_unfilled_role_and_empty_lead_are_errors():
