@@ -47,6 +47,12 @@ class Appendix:
     guide: str  # "(Kèm theo Kế hoạch số …)"
     columns: tuple[ColumnSpec, ...]
     rows: tuple[Row, ...]
+    title_tail: str = ""  # the end of `title` naming the unit and year: "XÃ ĐÌNH LẬP NĂM 2026"
+    unit_short: str = ""  # "xã", "Sở"
+    issuer: str = ""  # the issuing body in full: "Ủy ban nhân dân xã Đình Lập", "Sở Y tế"
+    plan_number: str = ""  # "235", or blanks for the văn thư
+    plan_symbol: str = ""  # "KH-UBND"
+    plan_date: str = ""  # "06/7/2026", or "    /7/2026"
 
     @property
     def tasks(self) -> list[Row]:

@@ -100,6 +100,15 @@ def issuer_text(kind: KindView, unit: Unit, slug: str) -> str:
     return unit.name
 
 
+def issuing_body(kind: KindView, unit: Unit, slug: str) -> str:
+    """The issuing body named in full: "Ủy ban nhân dân xã Đình Lập", "Sở Y tế"."""
+    issuer = issuer_text(kind, unit, slug)
+    short = short_name(kind, unit)
+    if issuer.endswith(" " + short) and unit.name.lower().startswith(short.lower() + " "):
+        return issuer[: -len(short)] + unit.name
+    return issuer
+
+
 def guide_line(kind: KindView, unit: Unit, slug: str = "") -> str:
     plan = unit.plan
     date = parse_plan_date(plan.date)
@@ -290,14 +299,18 @@ class Resolver:
         columns = tuple(
             ColumnSpec(c.key, labels.get(c.key, c.label), c.width) for c in self.catalog.columns
         )
-        name = f" {self.unit.name}" if self.unit.show_name else ""
-        title = f"{self.catalog.title}{name} năm {self.catalog.year}".upper()
+        name = f"{self.unit.name} " if self.unit.show_name else ""
+        tail = f"{name}năm {self.catalog.year}".upper()
+        title = f"{self.catalog.title.upper()} {tail}"
         numeral = self.catalog.appendix or ""
         try:
             guide = guide_line(self.kind, self.unit, self.slug)
+            issuer = issuing_body(self.kind, self.unit, self.slug)
         except UserError as exc:
             self.problems.append(exc)
-            guide = ""
+            guide = issuer = ""
+        plan = self.unit.plan
+        date = parse_plan_date(plan.date)
         rows = tuple(self.rows())
         if self.problems:
             raise ValidationFailed(self.problems)
@@ -314,6 +327,12 @@ class Resolver:
             guide=guide,
             columns=columns,
             rows=rows,
+            title_tail=tail,
+            unit_short=self.context["unit"]["short"],
+            issuer=issuer,
+            plan_number=plan_number(self.unit).strip() or BLANK_NUMBER,
+            plan_symbol=plan.symbol or self.kind.plan_symbol or "",
+            plan_date=format_plan_date(date.year, date.month, date.day).removeprefix("ngày "),
         )
 
 

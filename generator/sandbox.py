@@ -86,8 +86,10 @@ class _Bounded(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset(["*", "**"])
 
-    def __init__(self, filters: set[str], **kw: Any) -> None:
+    def __init__(self, kind: str, filters: set[str], **kw: Any) -> None:
         super().__init__(undefined=StrictUndefined, **kw)
+        self.kind = kind
+        self.concat = _bounded_concat  # joins a rendering's output: capped in size and time
         self.globals.clear()  # range, lipsum, dict, cycler, joiner, namespace
         self.filters = {k: v for k, v in self.filters.items() if k in filters}
         self.tests = {
@@ -114,13 +116,38 @@ class _Bounded(ImmutableSandboxedEnvironment):
             return result
         return super().call_binop(context, operator_name, left, right)
 
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002
+        """Every template is checked (check_source) before it is compiled."""
+        if isinstance(source, str):
+            source = check_source(source, self.kind)
+        return super().from_string(source, globals, template_class)
+
+
+def _bounded_concat(chunks) -> str:
+    start = time.monotonic()
+    out: list[str] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            raise RefusedTemplate(f"kết quả quá dài (trên {MAX_OUTPUT:,} ký tự)")
+        if time.monotonic() - start > MAX_SECONDS:
+            raise RefusedTemplate(f"chạy quá {MAX_SECONDS:g} giây")
+        out.append(chunk)
+    return "".join(out)
+
 
 @lru_cache(maxsize=2)
 def environment(kind: str) -> _Bounded:
     """The sandbox for "text" (catalog text, no autoescape) or "xml" (templates)."""
     if kind == "text":
-        return _Bounded(TEXT_FILTERS, autoescape=False)
-    return _Bounded(TEMPLATE_FILTERS, autoescape=True, keep_trailing_newline=True)
+        return _Bounded(kind, TEXT_FILTERS, autoescape=False)
+    return _Bounded(kind, TEMPLATE_FILTERS, autoescape=True, keep_trailing_newline=True)
+
+
+def template_environment() -> _Bounded:
+    """The sandbox office templates are rendered in (docxtpl is given this environment)."""
+    return environment("xml")
 
 
 def check_source(source: str, kind: str) -> nodes.Template:
@@ -147,7 +174,12 @@ def check_source(source: str, kind: str) -> nodes.Template:
                 )
             if node.recursive:
                 raise RefusedTemplate("vòng lặp đệ quy không được phép", node.lineno)
+            for name in node.target.find_all(nodes.Name):  # the loop variable is set
+                if name.ctx != "store":
+                    raise RefusedTemplate("biến vòng lặp không hợp lệ", node.lineno)
             for child in node.iter_child_nodes():
+                if child is node.target:
+                    continue
                 walk(child, loops + 1 if child is not node.iter else loops)
             return
         for child in node.iter_child_nodes():
@@ -184,21 +216,9 @@ def _refusal(node: nodes.Node, kind: str) -> str:
 
 @lru_cache(maxsize=4096)
 def compiled(source: str, kind: str):
-    tree = check_source(source, kind)
-    return environment(kind).from_string(tree)
+    return environment(kind).from_string(source)
 
 
 def render(source: str, context: dict, kind: str = "text") -> str:
     """Render `source` in the sandbox of `kind`, bounded in output size and time."""
-    template = compiled(source, kind)
-    start = time.monotonic()
-    out: list[str] = []
-    size = 0
-    for chunk in template.generate(context):
-        size += len(chunk)
-        if size > MAX_OUTPUT:
-            raise RefusedTemplate(f"kết quả quá dài (trên {MAX_OUTPUT:,} ký tự)")
-        if time.monotonic() - start > MAX_SECONDS:
-            raise RefusedTemplate(f"chạy quá {MAX_SECONDS:g} giây")
-        out.append(chunk)
-    return "".join(out)
+    return compiled(source, kind).render(context)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generator.ooxml import R_NS, W_NS, el, fonts, page_field, paragraph, props  # noqa: E402
 
 FONT = "Times New Roman"
+LANG = "vi-VN"
 MM = 1440 / 25.4  # twips per millimetre
 PAGE_W, PAGE_H = 16838, 11906  # A4 landscape
 MARGINS = {"top": 20, "bottom": 20, "left": 30, "right": 15}  # mm
@@ -45,6 +46,7 @@ def rpr(size_pt: float, bold: bool = False, italic: bool = False) -> str:
         el("w:color", val="000000"),
         el("w:sz", val=half),
         el("w:szCs", val=half),
+        el("w:lang", val=LANG, eastAsia=LANG, bidi=LANG),  # spell-checked as Vietnamese
     )
 
 
@@ -58,9 +60,14 @@ def pstyle(
     before: int = 0,
     after: int = 0,
     extra: str = "",
+    keep_next: bool = False,
 ) -> str:
+    """A paragraph style; every one has widow/orphan control (no single line of a paragraph
+    alone at the foot or head of a page), a heading row's keeps it with the next row."""
     ppr = props(
         "w:pPr",
+        el("w:keepNext") if keep_next else "",
+        el("w:widowControl"),
         el("w:spacing", before=before, after=after, line=240, lineRule="auto"),
         el("w:jc", val=jc),
         extra,
@@ -77,6 +84,7 @@ def styles() -> str:
     rule = '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>'
     rule_ppr = props(
         "w:pPr",
+        el("w:widowControl"),
         rule,
         el("w:spacing", before=0, after=240),
         el("w:ind", left=rule_indent, right=rule_indent),
@@ -87,10 +95,10 @@ def styles() -> str:
         "<w:docDefaults><w:rPrDefault>"
         f"{rpr(13)}"
         "</w:rPrDefault><w:pPrDefault><w:pPr>"
-        f"{el('w:spacing', after=0, line=240, lineRule='auto')}"
+        f"{el('w:widowControl')}{el('w:spacing', after=0, line=240, lineRule='auto')}"
         "</w:pPr></w:pPrDefault></w:docDefaults>"
         '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/>'
-        f"<w:qFormat/>{rpr(13)}</w:style>"
+        f"<w:qFormat/>{props('w:pPr', el('w:widowControl'))}{rpr(13)}</w:style>"
         '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
         '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/>'
         "</w:style>"
@@ -112,8 +120,19 @@ def styles() -> str:
             f"{rpr(6)}</w:style>"
         )
         + pstyle("PLHeader", "PL Ô tiêu đề cột", 13, "center", bold=True, before=40, after=40)
-        + pstyle("PLSection", "PL Ô mục", 13, "left", bold=True, before=40, after=40)
-        + pstyle("PLSectionCode", "PL Ô mã mục", 13, "center", bold=True, before=40, after=40)
+        + pstyle(
+            "PLSection", "PL Ô mục", 13, "left", bold=True, before=40, after=40, keep_next=True
+        )
+        + pstyle(
+            "PLSectionCode",
+            "PL Ô mã mục",
+            13,
+            "center",
+            bold=True,
+            before=40,
+            after=40,
+            keep_next=True,
+        )
         + pstyle("PLCell", "PL Ô", 13, "left", before=40, after=40)
         + pstyle("PLCellCenter", "PL Ô giữa", 13, "center", before=40, after=40)
         + "</w:styles>"

@@ -180,7 +180,10 @@ def test_listings_print_plain_tables_in_a_pipe():
         "special_zone",
         "ward",
     ]
-    assert any(line.startswith("police ") and "Công an xã" in line for line in roles)
+    # one column per kind a unit may have (not the abstract "agency"); a kind's bodies may be
+    # written with {{ unit.short }} ("Công an {{ unit.short }}" for every commune-like kind)
+    police = next(line for line in roles if line.startswith("police "))
+    assert "Công an tỉnh" in police and police.count("Công an") == 4
     bad = plangen("tasks", "--catalog", "sipas")
     assert bad.exit_code == 2 and "par-index-2026, sipas-2026" in bad.stderr
 
@@ -188,7 +191,9 @@ def test_listings_print_plain_tables_in_a_pipe():
 def test_validate_is_quiet_and_zero_on_the_shipped_data():
     result = plangen("validate")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "Hợp lệ: 2 catalog, 3 loại đơn vị, 3 đơn vị."
+    # the abstract "agency" kind is a file that is checked too, so it is counted
+    assert result.stdout.strip() == "Hợp lệ: 2 catalog, 7 loại đơn vị, 5 đơn vị."
+    assert result.stderr == ""
 
 
 # --------------------------------------------------------------------------- --all
@@ -201,13 +206,15 @@ def test_all_renders_every_unit_and_reports_a_broken_one(tmp_path, data_copy):
     out = tmp_path / "out"
     result = plangen("--data", str(data_copy), "--all", "--out", str(out), "--no-tracker")
     assert result.exit_code == 2
-    assert sorted(p.name for p in out.iterdir()) == ["dinh-lap", "dong-dang", "lang-son"]
-    for slug in ("dinh-lap", "dong-dang", "lang-son"):
-        assert len(list((out / slug).glob("*.docx"))) == 2
+    shipped = sorted(p.stem for p in (data_copy / "catalogs" / "units").glob("*.yaml"))
+    shipped.remove("hong")
+    assert sorted(p.name for p in out.iterdir()) == shipped
+    for slug in shipped:
+        assert len(list((out / slug).glob("*-phu-luc-*.docx"))) == 2
     assert re.search(r"^hong\s+LỖI\s", result.stdout, re.M)
     assert re.search(r"^dinh-lap\s+2 tệp\s+hạn ban hành 08/7/2026 ", result.stdout, re.M)
     assert 'không có nhiệm vụ hoặc mục "khong-co" để bỏ' in result.stdout
-    assert result.stderr.strip() == "1/4 đơn vị lỗi: hong"
+    assert result.stderr.strip() == f"1/{len(shipped) + 1} đơn vị lỗi: hong"
 
 
 # --------------------------------------------------------------------------- --pdf

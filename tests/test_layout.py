@@ -30,6 +30,7 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS = {"w": W_NS, "r": R_NS}
 UNITS = ("lang-son", "dinh-lap", "dong-dang")
 FONT = "Times New Roman"
+NBSP = "\u00a0"
 
 PAGE_W, PAGE_H = 16838, 11906
 MARGINS = {"top": 1134, "bottom": 1134, "left": 1701, "right": 850}
@@ -78,8 +79,13 @@ def on(el: etree._Element | None) -> bool | None:
     return wval(el) not in ("0", "false", "off")
 
 
-def text_of(el: etree._Element) -> str:
+def raw_text_of(el: etree._Element) -> str:
     return "".join(el.xpath(".//w:t/text()", namespaces=NS))
+
+
+def text_of(el: etree._Element) -> str:
+    """The text as a reader sees it: a non-breaking space is a space."""
+    return raw_text_of(el).replace(NBSP, " ")
 
 
 class Docx:
@@ -388,6 +394,33 @@ def test_title_block_text(slug):
     assert "None" not in guide
     if slug == "dinh-lap":
         assert guide == "(Kèm theo Kế hoạch số 235/KH-UBND ngày 06/7/2026 của Ủy ban nhân dân xã)"
+    # the unit's name and the year never break across lines (FORMAT.md, names)
+    tail = {"lang-son": "TỈNH LẠNG SƠN NĂM 2026", "dinh-lap": "XÃ ĐÌNH LẬP NĂM 2026"}
+    if slug in tail:
+        assert raw_text_of(paras[1]).endswith(tail[slug].replace(" ", NBSP))
+
+
+@pytest.mark.parametrize("slug", UNITS)
+def test_long_title_breaks_before_the_unit_name(slug):
+    """Phụ lục I's title does not fit one line: it breaks after "(PAR INDEX)", never inside
+    the place name."""
+    ws = workspace()
+    [par_index] = [a for a in appendices(ws, slug) if a.catalog == "par-index-2026"]
+    d = Docx(load_template(ws.template).render(par_index))
+    title = _title_paragraphs(d)[1]
+    runs = title.findall(f".//{w('r')}")
+    assert [r.find(w("br")) is not None for r in runs].count(True) == (
+        1 if slug != "dong-dang" else 0
+    )
+    if slug == "dong-dang":  # no unit name: the title fits on one line
+        assert raw_text_of(title).endswith(f"(PAR INDEX) NĂM{NBSP}2026")
+        return
+    lines = re.split(
+        r"\n",
+        "".join("\n" if c.tag == w("br") else (c.text or "") for c in title.iter(w("t"), w("br"))),
+    )
+    assert lines[0].endswith("(PAR INDEX)")
+    assert " " not in lines[1] and lines[1].endswith(f"NĂM{NBSP}2026")
 
 
 @pytest.mark.parametrize("slug", UNITS)
@@ -519,13 +552,31 @@ def test_header_labels(slug):
 
 @pytest.mark.parametrize("slug", UNITS)
 @pytest.mark.parametrize("numbered", [False, True])
-def test_only_header_rows_repeat_and_rows_may_split(slug, numbered):
+def test_only_header_rows_repeat_and_short_rows_do_not_split(slug, numbered):
+    """Header and section rows, and task rows of at most SHORT_ROW_LINES lines, are kept
+    on one page (w:cantSplit); longer task rows may break (docs/layout.md)."""
+    from generator.docx import SHORT_ROW_LINES, column_widths, line_count
+
     d = doc(slug, numbered)
+    a = appendix(slug)
     n_header = 2 if numbered else 1
+    widths = column_widths(a, TEXT_WIDTH)
+    long_rows = 0
     for i, tr in enumerate(d.rows):
         repeat = tr.find(f"{w('trPr')}/{w('tblHeader')}") is not None
         assert repeat == (i < n_header), f"row {i}: tblHeader={repeat}"
-        assert tr.find(f"{w('trPr')}/{w('cantSplit')}") is None, f"row {i} has cantSplit"
+        cant_split = tr.find(f"{w('trPr')}/{w('cantSplit')}") is not None
+        if i < n_header or a.rows[i - n_header].is_section:
+            assert cant_split, f"row {i} may split"
+            continue
+        row = a.rows[i - n_header]
+        tallest = max(
+            line_count(row.code if c.key == "stt" else row.cells.get(c.key, ""), wd)
+            for c, wd in zip(a.columns, widths, strict=True)
+        )
+        assert cant_split == (tallest <= SHORT_ROW_LINES), (row.ident, tallest)
+        long_rows += not cant_split
+    assert long_rows < len(a.tasks)
 
 
 @pytest.mark.parametrize("slug", UNITS)
@@ -814,13 +865,13 @@ def test_an_office_template_may_use_more_jinja(tmp_path):
 
     document = docx.Document(str(workspace().template))
     document.paragraphs[0].insert_paragraph_before(
-        "{% if appendix.unit == 'dinh-lap' %}{{ appendix.unit_name }} & cộng sự{% endif %}"
+        "{% if unit.slug == 'dinh-lap' %}{{ unit.name }} & cộng sự{% endif %}"
     )
     path = tmp_path / "office.docx"
     document.save(str(path))
     template = load_template(path)
     assert not template.plain
     rendered = docx.Document(io.BytesIO(template.render(appendix("dinh-lap"))))
-    texts = [p.text for p in rendered.paragraphs]
+    texts = [p.text.replace(NBSP, " ") for p in rendered.paragraphs]
     assert texts[:3] == ["xã Đình Lập & cộng sự", "Phụ lục II", appendix("dinh-lap").title]
     assert len(rendered.tables[0].rows) == len(appendix("dinh-lap").rows) + 1
