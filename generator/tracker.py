@@ -10,18 +10,20 @@ as a real date, so the sheet can be sorted and filtered by it and late rows turn
 The layout, the print scale formula and the late rule are in docs/tracker.md.
 
 The workbook is written with XlsxWriter. Measured on the 2-core build machine (Python 3.11,
-XlsxWriter 3.2, openpyxl 3.1.5), for the same workbook (dinh-lap, both appendices, 78 rows,
-months 7-12), median of 30 runs after a warm-up:
+XlsxWriter 3.3.1, openpyxl 3.1.5), the same workbook (dinh-lap, both appendices, 78 rows,
+months 7-12, same formats, validation, conditional format and print setup) written by each,
+median of 30 runs after a warm-up, and 100 units in a loop (median of 3 loops):
 
-    XlsxWriter   one unit  11.9 ms    100 units in a loop  1.19 s
-    openpyxl     one unit  31.4 ms    100 units in a loop  3.10 s
+    XlsxWriter   one unit 12.0 ms   100 units 1.28 s   (0.90 s wall on 2 forked workers)
+    openpyxl     one unit 56.3 ms   100 units 5.72 s
 
-(import of the library, once per process: XlsxWriter 18 ms, openpyxl 95 ms.) XlsxWriter is
-about 2.6 times faster, keeps a 100-unit batch (run on 2 cores) near 0.6 s of tracker time,
-writes shared strings, escapes everything itself, and gives the same bytes for the same
-input once the created date is fixed; openpyxl stamps the save time into docProps/core.xml
-and the zip entries, so it would need the package rewritten to be reproducible. XlsxWriter
-cannot read a workbook back: `status` reads with openpyxl, which is already a dependency.
+(import of the library, once per process: XlsxWriter 33 ms, openpyxl 53 ms.) XlsxWriter is
+4.7 times faster, which keeps a 100-unit batch well under its 3 s; it writes shared
+strings, escapes every text and attribute itself, and gives the same bytes for the same
+input once the created date is fixed (its zip entries carry a fixed 1980-01-01 time).
+openpyxl stamps the save time into docProps/core.xml ("modified") and into every zip entry,
+so its output changes from one second to the next. XlsxWriter cannot read a workbook back:
+`status` reads with openpyxl, which is a dependency already.
 """
 
 from __future__ import annotations
@@ -229,7 +231,13 @@ def row_height(cells: list[tuple[str, float]], bold: bool = False) -> float:
 
 
 def due_date(row: Row, year: int) -> dt.date | None:
-    due = parse_deadline(row.cells.get("deadline", ""), year)
+    """The task's due date, for a deadline that names one; None for "Thường xuyên"."""
+    return _due(row.cells.get("deadline", ""), year)
+
+
+@functools.lru_cache(maxsize=1024)
+def _due(text: str, year: int) -> dt.date | None:
+    due = parse_deadline(text, year)
     return due.end if due.kind == DATE else None
 
 
@@ -273,6 +281,7 @@ def tracker_bytes(
         raise UserError(f"tháng bắt đầu theo dõi phải từ 1 đến 12 (đang là {start_month})")
     if not isinstance(year, int) or not 1980 <= year <= 2107:
         raise UserError(f"năm theo dõi không hợp lệ: {year}")
+    paper = str(paper).upper()
     if paper not in PAPERS:
         raise UserError(f"khổ giấy không hợp lệ: {paper} (chọn một trong: {', '.join(PAPERS)})")
     if not appendices:

@@ -1,11 +1,16 @@
-"""The XLSX progress tracker: layout, read-back, clerk edits, determinism."""
+"""The XLSX progress tracker: layout, read-back, clerk edits, determinism.
+
+The rules these tests check are written for a newcomer in docs/tracker.md.
+"""
 
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from collections import Counter
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +18,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from generator.appendix import Appendix
+from generator.duedate import DATE, parse_deadline
 from generator.errors import UserError
 from generator.generate import appendices
 from generator.load import open_workspace
@@ -22,6 +28,10 @@ from generator.tracker import STATUSES, UNKNOWN, tracker_bytes
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES
 HEADER_ROW = 3
 START, YEAR = 7, 2026
+# A report date before every due date of the plan's year: only a typed "Chậm tiến độ"
+# makes a task late on that day.
+EARLY = date(YEAR, 1, 1)
+JULY, JUNE = "Tháng 7/2026", "Trước quý III/2026"  # due 31/7/2026 and 30/6/2026
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +46,27 @@ def tracker(apps, tmp_path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def dated_app(apps) -> Appendix:
+    """Phụ lục II with two dated tasks (JULY, JUNE); every other task "Thường xuyên"."""
+    app = sipas(apps)
+    deadlines = {app.tasks[0].ident: JULY, app.tasks[3].ident: JUNE}
+    rows = tuple(
+        r
+        if r.is_section
+        else replace(r, cells={**r.cells, "deadline": deadlines.get(r.ident, "Thường xuyên")})
+        for r in app.rows
+    )
+    return replace(app, rows=rows)
+
+
+@pytest.fixture
+def dated(dated_app, tmp_path) -> Path:
+    path = tmp_path / "hai-han.xlsx"
+    path.write_bytes(tracker_bytes([dated_app], START, YEAR))
+    return path
+
+
 def sipas(apps) -> Appendix:
     return next(a for a in apps if a.label == "Phụ lục II")
 
@@ -45,10 +76,24 @@ def headers(ws) -> dict[str, int]:
 
 
 def expected_labels(app: Appendix) -> list[str]:
+    """The appendix's columns, the due date after the deadline text, then the months."""
     months = [f"Tháng {m}/{YEAR}" for m in range(START, 13)]
-    return (
-        [c.label for c in app.columns] + months + ["Trạng thái", "Ghi chú", "Mã nhiệm vụ", "Mã mục"]
-    )
+    labels = [c.label for c in app.columns]
+    labels.insert(labels.index("Thời gian hoàn thành") + 1, "Hạn hoàn thành")
+    return labels + months + ["Trạng thái", "Ghi chú", "Mã nhiệm vụ", "Mã mục"]
+
+
+def dim(ws, column: int):
+    """The <col> entry that covers `column` (libraries write runs of alike columns once)."""
+    for d in ws.column_dimensions.values():
+        if d.min and d.max and d.min <= column <= d.max:
+            return d
+    raise KeyError(column)
+
+
+def column_px(width: float) -> int:
+    """ECMA-376 Part 1, 18.3.1.13: pixels of a stored column width, 7-pixel digits."""
+    return math.trunc(((256 * width + math.trunc(128 / 7)) / 256) * 7)
 
 
 def task_row_numbers(ws) -> dict[str, int]:
@@ -146,11 +191,16 @@ def test_late_rows_turn_red(apps, tracker):
         note = get_column_letter(cols["Ghi chú"])
         found = [(str(cf.sqref), rule) for cf in ws.conditional_formatting for rule in cf.rules]
         assert len(found) == 1
+        due = get_column_letter(cols["Hạn hoàn thành"])
         sqref, rule = found[0]
         assert sqref == f"A{HEADER_ROW + 1}:{note}{HEADER_ROW + len(app.rows)}"
         assert rule.type == "expression"
-        assert rule.formula == [f'${status}{HEADER_ROW + 1}="Chậm tiến độ"']
-        assert rule.dxf.fill.fgColor.rgb.endswith("FFC7CE")
+        s, d = f"${status}{HEADER_ROW + 1}", f"${due}{HEADER_ROW + 1}"
+        # late: "Chậm tiến độ" typed, or a due date before today and not "Hoàn thành"
+        assert rule.formula == [
+            f'OR(TRIM({s})="Chậm tiến độ",AND(ISNUMBER({d}),{d}<TODAY(),TRIM({s})<>"Hoàn thành"))'
+        ]
+        assert rule.dxf.fill.bgColor.rgb.endswith("FFC7CE")
 
 
 def test_frozen_hidden_widths_and_print_setup(apps, tracker):
@@ -159,28 +209,148 @@ def test_frozen_hidden_widths_and_print_setup(apps, tracker):
         ws = wb[app.label]
         cols = headers(ws)
         assert ws.freeze_panes == f"C{HEADER_ROW + 1}"  # below the header, right of the task
-        dims = ws.column_dimensions
         for label in ("Mã nhiệm vụ", "Mã mục"):
-            assert dims[get_column_letter(cols[label])].hidden
-        for label in ("Nhiệm vụ cụ thể", "Trạng thái", "Ghi chú", "Tháng 7/2026"):
-            assert not dims[get_column_letter(cols[label])].hidden
-        assert dims["B"].width == 50
-        assert dims[get_column_letter(cols["Cơ quan chủ trì"])].width == 25
-        assert dims[get_column_letter(cols["Tháng 7/2026"])].width == 14
+            assert dim(ws, cols[label]).hidden and not dim(ws, cols[label]).outline_level
+        for label in ("Cơ quan phối hợp", "Sản phẩm/Kết quả dự kiến"):  # folded, [+] to show
+            assert dim(ws, cols[label]).hidden and dim(ws, cols[label]).outline_level == 1
+        for label in ("Nhiệm vụ cụ thể", "Trạng thái", "Ghi chú", "Tháng 7/2026", "Hạn hoàn thành"):
+            assert not dim(ws, cols[label]).hidden
+        # XlsxWriter stores a width with Excel's 5-pixel padding: 40 -> 40 + 5/7
+        assert column_px(dim(ws, cols["Nhiệm vụ cụ thể"]).width) == 40 * 7 + 5
+        assert column_px(dim(ws, cols["Cơ quan chủ trì"]).width) == 15 * 7 + 5
+        months = {dim(ws, cols[f"Tháng {m}/{YEAR}"]).width for m in range(START, 13)}
+        assert len(months) == 1 and 9 <= round(months.pop()) <= 14
         assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == 9
-        assert int(ws.page_setup.fitToWidth) == 1
+        assert int(ws.page_setup.fitToWidth or 1) == 1  # 1 is the attribute's default
+        assert int(ws.page_setup.fitToHeight) == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        note = get_column_letter(cols["Ghi chú"])
+        assert ws.print_area == f"'{app.label}'!$A$1:${note}${HEADER_ROW + len(app.rows)}"
+        assert ws.oddFooter.center.text == "Trang &P/&N"
+        last = get_column_letter(cols["Mã mục"])
+        assert ws.auto_filter.ref == f"A{HEADER_ROW}:{last}{HEADER_ROW + len(app.rows)}"
+
+
+def test_due_dates_are_real_dates(apps, tracker):
+    """ "Hạn hoàn thành" holds the date parse_deadline reads from the deadline text, typed
+    as a date (dd/mm/yyyy); empty for "Thường xuyên"."""
+    wb = openpyxl.load_workbook(tracker)
+    dated = 0
+    for app in apps:
+        ws = wb[app.label]
+        cols = headers(ws)
+        rows = task_row_numbers(ws)
+        for t in app.tasks:
+            cell = ws.cell(rows[t.ident], cols["Hạn hoàn thành"])
+            due = parse_deadline(t.cells["deadline"], YEAR)
+            if due.kind == DATE:
+                dated += 1
+                assert cell.is_date and cell.number_format == "dd/mm/yyyy"
+                assert cell.value == datetime.combine(due.end, datetime.min.time())
+            else:
+                assert cell.value is None
+    assert dated  # the shipped catalogs have dated deadlines ("Tháng 7/2026" …)
+
+
+def test_due_dates_of_two_dated_tasks(dated_app, dated):
+    ws = openpyxl.load_workbook(dated)[dated_app.label]
+    cols = headers(ws)
+    assert cols["Hạn hoàn thành"] == cols["Thời gian hoàn thành"] + 1
+    rows = task_row_numbers(ws)
+    due = {
+        t.cells["deadline"]: ws.cell(rows[t.ident], cols["Hạn hoàn thành"]) for t in dated_app.tasks
+    }
+    assert due[JULY].value == datetime(2026, 7, 31) and due[JULY].is_date
+    assert due[JUNE].value == datetime(2026, 6, 30) and due[JUNE].is_date
+    assert due["Thường xuyên"].value is None
+
+
+def test_shared_strings_and_no_inline_strings(tracker):
+    with zipfile.ZipFile(tracker) as zf:
+        names = zf.namelist()
+        assert "xl/sharedStrings.xml" in names
+        sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == 2
+        for name in sheets:
+            assert b"inlineStr" not in zf.read(name)
+        assert "Nhiệm vụ cụ thể".encode() in zf.read("xl/sharedStrings.xml")
+
+
+def printed_scale(ws, paper_inches: float) -> int:
+    """The scale "fit to 1 page wide" gives (docs/tracker.md, "In ấn"): the printable width
+    of the landscape page over the printed columns' width, both in 96-dpi pixels."""
+    area = ws.print_area.split("!")[1].replace("$", "")
+    last = openpyxl.utils.column_index_from_string(area.split(":")[1].rstrip("0123456789"))
+    widths = [dim(ws, c) for c in range(1, last + 1)]
+    printed = sum(column_px(d.width) for d in widths if not d.hidden)
+    margins = ws.page_margins
+    printable = (paper_inches - margins.left - margins.right) * 96
+    return min(100, math.floor(100 * printable / printed))
+
+
+A4_LONG, A3_LONG = 297 / 25.4, 420 / 25.4  # inches
+
+
+@pytest.mark.parametrize("start", [5, 7, 12])
+def test_prints_on_a4_landscape_at_80_percent_or_more(apps, start):
+    wb = openpyxl.load_workbook(io.BytesIO(tracker_bytes(apps, start, YEAR)))
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert printed_scale(ws, A4_LONG) >= 80
+
+
+@pytest.mark.parametrize("start", [1, 4, 7])
+def test_a3_prints_a_whole_year_at_80_percent_or_more(apps, start):
+    wb = openpyxl.load_workbook(io.BytesIO(tracker_bytes(apps, start, YEAR, paper="A3")))
+    for ws in wb.worksheets:
+        assert int(ws.page_setup.paperSize) == 8
+        assert printed_scale(ws, A3_LONG) >= 80
+
+
+def test_a_whole_year_on_a4_is_below_80_percent(apps):
+    """The documented limit: more than 8 months do not fit on A4 at 80 % (use A3)."""
+    wb = openpyxl.load_workbook(io.BytesIO(tracker_bytes(apps, 1, YEAR)))
+    assert all(60 <= printed_scale(ws, A4_LONG) < 80 for ws in wb.worksheets)
+
+
+def test_unknown_paper_is_a_user_error(apps):
+    with pytest.raises(UserError, match="khổ giấy"):
+        tracker_bytes(apps, START, YEAR, paper="Letter")
+
+
+def test_row_heights_follow_the_text(apps, tracker):
+    """Rows are sized for their wrapped text: at least the lines the task needs even with
+    narrow letters (0.4 em of 16 px a character), and a long task gets a taller row."""
+    wb = openpyxl.load_workbook(tracker)
+    for app in apps:
+        ws = wb[app.label]
+        cols = headers(ws)
+        inner = column_px(dim(ws, cols["Nhiệm vụ cụ thể"]).width) - 6
+        rows = task_row_numbers(ws)
+        heights = {}
+        for t in app.tasks:
+            height = ws.row_dimensions[rows[t.ident]].height
+            least = math.ceil(len(t.title) * 0.4 * 16 / inner)
+            assert height >= least * 15.75, t.ident
+            heights[t.ident] = height
+        longest = max(app.tasks, key=lambda t: len(t.title))
+        shortest = min(app.tasks, key=lambda t: len(t.title))
+        assert heights[longest.ident] > heights[shortest.ident]
+        assert ws.row_dimensions[HEADER_ROW].height >= 2 * 15.75  # "Tháng 7/2026" wraps
 
 
 def test_deterministic_and_stamped(apps):
     first = tracker_bytes(apps, START, YEAR)
     assert tracker_bytes(apps, START, YEAR) == first
     with zipfile.ZipFile(io.BytesIO(first)) as zf:
-        assert {i.date_time for i in zf.infolist()} == {(YEAR, 1, 1, 0, 0, 0)}
+        assert len({i.date_time for i in zf.infolist()}) == 1  # one fixed time, not now
     props = openpyxl.load_workbook(io.BytesIO(first)).properties
-    assert props.creator == "plangen"
+    unit = apps[0].unit_name
+    assert props.creator == props.lastModifiedBy == unit == "xã Đình Lập"  # not the tool
+    assert props.title == f"Theo dõi tiến độ thực hiện kế hoạch năm {YEAR} - {unit}"
+    assert props.subject == "Phụ lục I: PAR INDEX, Phụ lục II: SIPAS"
     assert props.created == props.modified == datetime(YEAR, 1, 1)
 
 
@@ -199,7 +369,7 @@ def test_start_month_sets_the_month_columns(apps, tmp_path):
 
 
 def test_untouched_tracker_reads_as_not_started(apps, tracker):
-    report = read_status(tracker)
+    report = read_status(tracker, today=EARLY)
     assert [s.name for s in report.sheets] == [a.label for a in apps]
     for sheet, app in zip(report.sheets, apps, strict=True):
         assert sheet.tasks == len(app.tasks)
@@ -290,7 +460,7 @@ def test_filled_tracker_counts_late_and_warnings(apps, tracker):
     app = sipas(apps)
     plan = plan_statuses(app)
     rows = fill(tracker, app, plan)
-    report = read_status(tracker)
+    report = read_status(tracker, today=EARLY)
     sheet = next(s for s in report.sheets if s.name == app.label)
     check_counts(sheet, app, plan)
     check_late(report, app, plan)
@@ -335,7 +505,7 @@ def test_sorted_filtered_and_an_extra_column_give_the_same_counts(apps, tracker)
     assert headers(sorted_ws)["Nhiệm vụ cụ thể"] == 3
     assert list(moved) != [t.ident for t in app.tasks]  # the order really changed
     assert sorted_ws.cell(first, 1).value.isdigit()  # a task row now comes first
-    report = read_status(tracker)
+    report = read_status(tracker, today=EARLY)
     sheet = next(s for s in report.sheets if s.name == app.label)
     check_counts(sheet, app, plan)
     check_late(report, app, plan)
@@ -343,12 +513,54 @@ def test_sorted_filtered_and_an_extra_column_give_the_same_counts(apps, tracker)
     assert [w.split(":")[0] for w in sheet.warnings] == [f"dòng {bad_row}"]
 
 
+def test_a_task_past_its_due_date_is_late_unless_done(dated_app, dated):
+    """Late = "Chậm tiến độ", or a due date before the report date and not "Hoàn thành"."""
+    by_deadline = {t.cells["deadline"]: t.ident for t in dated_app.tasks}
+    july, june = by_deadline[JULY], by_deadline[JUNE]
+
+    def late_on(day: date) -> list[str]:
+        return [t.ident for t in read_status(dated, today=day).late_tasks]
+
+    assert late_on(date(2026, 6, 30)) == []  # the due day itself is not late
+    assert late_on(date(2026, 7, 1)) == [june]
+    assert late_on(date(2026, 7, 31)) == [june]
+    report = read_status(dated, today=date(2026, 8, 1))
+    assert {t.ident: t.due for t in report.late_tasks} == {
+        june: date(2026, 6, 30),
+        july: date(2026, 7, 31),
+    }
+    assert report.sheets[0].totals == Counter({NOT_STARTED: len(dated_app.tasks)})
+    text = format_report(report)
+    assert "Ngày báo cáo: 01/8/2026" in text
+    assert "Hạn hoàn thành: 31/7/2026 (đã quá hạn; trạng thái: Chưa triển khai)" in text
+    # done: not late; in progress: still late
+    fill(dated, dated_app, {june: DONE, july: IN_PROGRESS})
+    report = read_status(dated, today=date(2026, 8, 1))
+    assert [(t.ident, t.status) for t in report.late_tasks] == [(july, IN_PROGRESS)]
+    assert report.late
+
+
+def test_without_the_due_column_the_deadline_text_is_read(dated_app, dated):
+    """An older tracker (or a clerk who deleted "Hạn hoàn thành"): the late rule parses
+    "Thời gian hoàn thành" with the year of the month columns."""
+    wb = openpyxl.load_workbook(dated)
+    ws = wb[dated_app.label]
+    for rng in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(rng))
+    ws.delete_cols(headers(ws)["Hạn hoàn thành"])
+    wb.save(dated)
+    assert "Hạn hoàn thành" not in headers(openpyxl.load_workbook(dated)[dated_app.label])
+    report = read_status(dated, today=date(2026, 8, 1))
+    assert sorted(t.due for t in report.late_tasks) == [date(2026, 6, 30), date(2026, 7, 31)]
+    assert not read_status(dated, today=EARLY).late
+
+
 def test_a_sheet_without_the_header_is_named(apps, tracker):
     wb = openpyxl.load_workbook(tracker)
     extra = wb.create_sheet("Ghi chép")
     extra["A1"] = "Họp giao ban tháng 7"
     wb.save(tracker)
-    report = read_status(tracker)
+    report = read_status(tracker, today=EARLY)
     assert [s.name for s in report.sheets] == [a.label for a in apps]
     assert len(report.warnings) == 1 and '"Ghi chép"' in report.warnings[0]
     assert '"Ghi chép"' in format_report(report)
