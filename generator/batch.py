@@ -1,9 +1,16 @@
-"""Every unit at once, in parallel over the machine's cores; one failure stops no other."""
+"""Every unit at once, in parallel over the machine's cores; one failure stops no other.
+
+Each worker is forked with the loaded workspace, given to it explicitly (the pool's
+initializer), and dies with its parent (Linux: PR_SET_PDEATHSIG), so killing `plangen
+--all` leaves no worker behind. A unit whose files fail is reported as that unit's error;
+its folder is left as it was (write.write_all), the other units are written.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -23,19 +30,55 @@ class UnitResult:
     deadline: str = ""  # the 15-day rule, said of this unit (computed where it was loaded)
 
 
-_job: tuple[Workspace, Options, list[str] | None] | None = None  # set before the fork
+@dataclass(frozen=True)
+class Job:
+    """What every unit of a batch shares."""
+
+    ws: Workspace
+    options: Options
+    only: list[str] | None
 
 
-def _one(slug: str) -> UnitResult:
-    ws, options, only = _job
+def render_one(job: Job, slug: str) -> UnitResult:
     try:
-        paths = generate(ws, slug, replace(options, out_dir=options.out_dir / slug), only)
-        due = deadline(ws.kind_of(slug).model, ws.unit(slug).model)
+        options = replace(job.options, out_dir=job.options.out_dir / slug)
+        paths = generate(job.ws, slug, options, job.only)
+        due = deadline(job.ws.kind_of(slug), job.ws.unit(slug).model)
         return UnitResult(slug, paths, deadline=due.describe() if due else "")
     except UserError as exc:
         return UnitResult(slug, error=str(exc))
+    except OSError as exc:
+        from .write import os_error
+
+        return UnitResult(slug, error=str(os_error(exc)))
     except Exception as exc:  # a bug met by one unit must not stop the others
         return UnitResult(slug, error=f"lỗi nội bộ của plangen ({type(exc).__name__}: {exc})")
+
+
+_worker_job: Job | None = None  # a worker process's own copy, set once by its initializer
+
+
+def _start_worker(job: Job) -> None:
+    global _worker_job
+    _worker_job = job
+    _die_with_parent()
+
+
+def _in_worker(slug: str) -> UnitResult:
+    assert _worker_job is not None
+    return render_one(_worker_job, slug)
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still applies
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
 def run_all(
@@ -47,24 +90,23 @@ def run_all(
     workers: int | None = None,
 ) -> list[UnitResult]:
     """Render `slugs` into ``options.out_dir/<slug>/``; results in the order of `slugs`."""
-    global _job
-    _job = (ws, options, only)
+    job = Job(ws, options, only)
     workers = workers or min(os.cpu_count() or 1, len(slugs))
     results: dict[str, UnitResult] = {}
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for slug in slugs:
-            results[slug] = _one(slug)
+            results[slug] = render_one(job, slug)
             if on_done:
                 on_done(results[slug])
-    else:
-        # Workers are forked with the loaded workspace; chunks keep the overhead small.
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            futures = {pool.submit(_one, slug): slug for slug in slugs}
-            for future in as_completed(futures):
-                result = future.result()
-                results[result.slug] = result
-                if on_done:
-                    on_done(result)
-    _job = None
+        return [results[s] for s in slugs]
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_start_worker, initargs=(job,)
+    ) as pool:
+        futures = {pool.submit(_in_worker, slug): slug for slug in slugs}
+        for future in as_completed(futures):
+            result = future.result()
+            results[result.slug] = result
+            if on_done:
+                on_done(result)
     return [results[s] for s in slugs]

@@ -136,7 +136,9 @@ class Section(Strict):
 class Column(Strict):
     key: ColumnKey
     label: Text
-    width: float = Field(gt=0, description="Độ rộng cột, phần trăm bề rộng vùng văn bản")
+    width: float = Field(
+        gt=0, le=1000, allow_inf_nan=False, description="Độ rộng cột, phần trăm bề rộng vùng văn bản"
+    )
 
 
 class Catalog(Strict):
@@ -207,6 +209,8 @@ def parse_plan_date(value: str) -> PlanDate:
     year, month, day = int(m[1]), int(m[2]), int(m[3]) if m[3] else None
     import datetime as dt
 
+    if not 1900 <= year <= 2200:
+        raise ValueError(f'ngày "{value}": năm {year} nằm ngoài khoảng 1900-2200')
     try:
         dt.date(year, month, day or 1)
     except ValueError:

@@ -26,6 +26,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 MAX_NODES = 100_000  # far above any real catalog; an alias bomb expands past it at once
 MAX_BYTES = 20_000_000
+MAX_DEPTH = 50  # nesting levels; a real catalog has under ten
 
 Loc = tuple[str | int, ...]
 
@@ -90,14 +91,37 @@ def load(path: Path) -> YamlDoc:
 
 def parse_text(path: Path, text: str, digest: str = "") -> YamlDoc:
     """Parse YAML `text` as if read from `path` (for messages)."""
+    if text.count("[") + text.count("{") > 2 * MAX_DEPTH:
+        _check_depth(path, text)  # libyaml's composer recurses: very deep input crashes it
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, text, exc) from None
+    except RecursionError:
+        raise UserError(f"dữ liệu lồng quá sâu (trên {MAX_DEPTH} cấp)", Where(path)) from None
     doc = YamlDoc(path, None, digest=digest)
     if node is not None:
         doc.data = _Builder(doc).build(node, ())
     return doc
+
+
+def _check_depth(path: Path, text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, reading the event stream (no recursion)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise UserError(
+                        f"dữ liệu lồng quá sâu (trên {MAX_DEPTH} cấp)",
+                        Where(path, mark.line + 1, mark.column + 1),
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, text, exc) from None
 
 
 def _name_owner(exc: UserError, mapping: dict[Any, Any]) -> None:
@@ -113,8 +137,28 @@ class _Builder:
         self.doc = doc
         self.count = 0
         self.constructor = _Loader("")  # only its scalar constructors are used
+        self.open: set[int] = set()  # the collection nodes being built (to catch a cycle)
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in self.open or len(loc) > MAX_DEPTH:
+                problem = (
+                    "neo/tham chiếu (&/*) trỏ vào chính nó"
+                    if id(node) in self.open
+                    else f"dữ liệu lồng quá sâu (trên {MAX_DEPTH} cấp)"
+                )
+                raise UserError(
+                    problem,
+                    Where(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                )
+            self.open.add(id(node))
+            try:
+                return self._build(node, loc)
+            finally:
+                self.open.discard(id(node))
+        return self._build(node, loc)
+
+    def _build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise UserError(

@@ -1,0 +1,363 @@
+"""The hostile suite: what a careless or malicious input, or a broken environment, does.
+
+Every case must end as one Vietnamese line with exit code 2 (never exit 70, never a
+traceback) and leave the output folder as it was. Cases run the real command in a
+subprocess where the environment matters (pipes, ulimit, kill), else through typer's runner.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+
+runner = CliRunner()
+PLANGEN = [sys.executable, "-m", "generator.cli"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, data: Path | None = None, **kw) -> subprocess.CompletedProcess:
+    cmd = [*PLANGEN, *(["--data", str(data)] if data else []), *args]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, **kw)
+
+
+def one_clean_line(result, exit_code: int = 2) -> str:
+    out = result.stderr
+    code = result.returncode if hasattr(result, "returncode") else result.exit_code
+    assert code == exit_code, out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines, out
+    assert "Traceback" not in out and "lỗi nội bộ" not in out, out
+    return lines[0]
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    if not folder.exists():
+        return {}
+    return {
+        p.name: (p.read_bytes() if p.is_file() and not p.is_symlink() else os.readlink(p))
+        for p in folder.iterdir()
+    }
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def test_a_template_running_a_shell_command_runs_nothing(tmp_path, data_copy):
+    marker = tmp_path / "pwned"
+    template = data_copy / "templates" / "appendix.docx"
+    with zipfile.ZipFile(template) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    payload = f"{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}"
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"{{ label }}", b"{{ label }}" + payload.encode()
+    )
+    with zipfile.ZipFile(template, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    result = run("--unit", "dinh-lap", "--out", str(tmp_path / "out"), data=data_copy)
+    assert result.returncode == 2, result.stderr
+    assert "mẫu" in result.stderr and "Traceback" not in result.stderr
+    assert not marker.exists()
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- catalog text bombs
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        "{{ lipsum(1000000) }}",
+        "{{ 'x' * 100000000 }}",
+        "{{ 10**5000 }}",
+    ],
+)
+def test_catalog_text_bombs_are_refused_quickly(data_copy, bomb):
+    catalog = data_copy / "catalogs" / "sipas-2026.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    anchor = "        product: Thông tin được cung cấp đầy đủ"
+    assert anchor in text
+    bomb_yaml = bomb.replace('"', '\\"')
+    catalog.write_text(
+        text.replace(anchor, f'        deadline: "{bomb_yaml}"\n' + anchor, 1).replace(
+            "        deadline: Thường xuyên\n        deadline:", "        deadline:", 1
+        ),
+        encoding="utf-8",
+    )
+    start = time.monotonic()
+    result = run("validate", data=data_copy)
+    assert time.monotonic() - start < 10
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "sipas-2026.yaml:" in result.stderr
+    assert "không được phép" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- output paths
+
+
+@pytest.mark.parametrize("target", ["file", "devnull", "under-a-file"])
+def test_bad_output_paths_are_user_errors(tmp_path, target):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    out = {"file": afile, "devnull": Path("/dev/null"), "under-a-file": afile / "sub"}[target]
+    result = runner.invoke(app, ["--unit", "dinh-lap", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "không phải thư mục" in result.stderr
+    assert afile.read_text() == "x"
+
+
+def test_a_dangling_symlink_at_one_name_leaves_the_folder_as_it_was(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "dinh-lap-2026-theo-doi.xlsx").symlink_to(tmp_path / "nowhere")
+    before = listing(out)
+    result = runner.invoke(app, ["--unit", "dinh-lap", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "liên kết tượng trưng đã tồn tại" in result.stderr
+    assert listing(out) == before
+
+
+def test_a_failure_while_writing_undoes_the_files_already_placed(tmp_path, monkeypatch):
+    """All or nothing: the third file fails (a permission fault), the first two go away."""
+    import generator.write as write
+
+    real = write._place
+    calls = []
+
+    def failing(tmp, path, force):
+        calls.append(path)
+        if len(calls) == 3:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(tmp, path, force)
+
+    monkeypatch.setattr(write, "_place", failing)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["--unit", "dinh-lap", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "không ghi được: không có quyền ghi" in result.stderr
+    assert not out.exists()  # the folder made for this run is gone too
+
+
+def test_force_restores_the_old_files_when_a_write_fails(tmp_path, monkeypatch):
+    import generator.write as write
+
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["--unit", "dinh-lap", "--out", str(out)]).exit_code == 0
+    before = listing(out)
+    real = write._place
+    calls = []
+
+    def failing(tmp, path, force):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(path))
+        return real(tmp, path, force)
+
+    monkeypatch.setattr(write, "_place", failing)
+    result = runner.invoke(app, ["--unit", "dinh-lap", "--out", str(out), "--force"])
+    assert result.exit_code == 2
+    assert "hết dung lượng đĩa" in result.stderr
+    assert listing(out) == before
+
+
+def test_a_full_disk_is_a_clean_error(tmp_path):
+    """ulimit -f: the kernel refuses the write (EFBIG); nothing is left behind."""
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    out = tmp_path / "out"
+    result = run("--unit", "dinh-lap", "--out", str(out), preexec_fn=small_files)
+    line = one_clean_line(result)
+    assert "không ghi được" in line
+    assert not out.exists()
+
+
+def test_stale_part_files_of_a_killed_run_are_cleaned(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = 2**22 + 12345  # above pid_max on most systems: no such process
+    stale = out / f".dinh-lap-phu-luc-II-sipas-2026.docx.{dead}.0a1b2c3d.part"
+    stale.write_bytes(b"half")
+    other = out / ".notes.txt.part"
+    other.write_text("not ours")
+    result = runner.invoke(app, ["--unit", "dinh-lap", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert other.exists()
+
+
+# --------------------------------------------------------------------------- data faults
+
+
+@pytest.mark.parametrize(
+    "case, rel, old, new, words",
+    [
+        (
+            "far date",
+            "catalogs/kinds/commune.yaml",
+            "date: 2026-06-23",
+            "date: 9999-12-31",
+            "năm 9999 nằm ngoài khoảng",
+        ),
+        ("infinite width", "catalogs/sipas-2026.yaml", "width: 33}", "width: .inf}", "width"),
+        (
+            "recursive alias",
+            "catalogs/units/dinh-lap.yaml",
+            "kind: commune",
+            "kind: commune\nomit: &a [*a]",
+            "trỏ vào chính nó",
+        ),
+    ],
+)
+def test_data_faults_are_user_errors(data_copy, case, rel, old, new, words):
+    path = data_copy / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, case
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(data_copy), "validate"])
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr, result.stderr
+    assert "lỗi nội bộ" not in result.stderr
+
+
+def test_very_deep_yaml_is_refused_not_crashed(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = run("validate", str(deep))
+    assert one_clean_line(result).endswith("dữ liệu lồng quá sâu (trên 50 cấp)")
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_a_closed_pipe_ends_quietly():
+    result = subprocess.run(
+        f"{' '.join(PLANGEN)} units | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert result.stdout.strip() == "Đơn vị"
+    assert result.stderr == ""
+
+
+def test_global_options_after_the_command(tmp_path, data_copy):
+    units = tmp_path / "units"
+    units.mkdir()
+    (units / "xa-moi.yaml").write_text(
+        "kind: commune\nname: xã Mới\nplan: {date: 2026-07}\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["units", "--units-dir", str(units), "--data", str(data_copy)])
+    assert result.exit_code == 0, result.output
+    assert "xa-moi" in result.stdout
+
+
+def test_new_unit_any_name_round_trips(tmp_path):
+    result = runner.invoke(
+        app, ["new-unit", 'Xã A"B: #1', "--kind", "commune", "--units-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    [path] = tmp_path.glob("*.yaml")
+    check = runner.invoke(app, ["--units-dir", str(tmp_path), "validate", str(path)])
+    assert check.exit_code == 0, check.output
+    from generator.load import load_file
+    from generator.models import Unit
+
+    assert load_file(path, Unit).model.name == 'xã A"B: #1'
+
+
+def test_new_unit_writes_a_schema_line_that_resolves_or_none(tmp_path):
+    result = runner.invoke(
+        app, ["new-unit", "Xã Mới", "--kind", "commune", "--units-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    first = (tmp_path / "moi.yaml").read_text(encoding="utf-8").splitlines()[0]
+    if first.startswith("# yaml-language-server: $schema="):
+        target = (tmp_path / first.split("=", 1)[1]).resolve()
+        assert target.is_file(), target
+    assert "--units-dir" in result.stderr  # the next-step hint keeps the folder
+
+
+def test_new_unit_from_an_installed_copy_goes_to_the_working_folder(tmp_path, monkeypatch):
+    from generator.load import PACKAGE, Workspace
+    from generator.scaffold import units_folder
+
+    ws = Workspace(PACKAGE / "data")
+    folder, why = units_folder(ws, [])
+    assert folder == Path("units") and "làm việc" in why
+
+
+def test_validate_recognises_a_catalog_kept_elsewhere(tmp_path):
+    copy = tmp_path / "mot-catalog.yaml"
+    text = (ROOT / "catalogs" / "sipas-2026.yaml").read_text(encoding="utf-8")
+    copy.write_text(text.replace("id: sipas-2026", "id: sipas-ban-sao"), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(copy)])
+    assert "không hợp lệ" not in result.output
+    assert result.exit_code == 2  # its task ids clash with the shipped catalog's
+    assert "bị trùng" in result.stderr and "mot-catalog.yaml" in result.stderr
+
+
+def test_killing_all_leaves_no_worker_behind(tmp_path, data_copy):
+    units = data_copy / "catalogs" / "units"
+    for i in range(150):
+        (units / f"xa-{i}.yaml").write_text(
+            f"kind: commune\nname: xã Số {i}\nplan: {{date: 2026-07}}\n", encoding="utf-8"
+        )
+    proc = subprocess.Popen(
+        [*PLANGEN, "--data", str(data_copy), "--all", "--out", str(tmp_path / "out")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    children: set[int] = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not children and proc.poll() is None:
+        children = _children(proc.pid)
+        time.sleep(0.05)
+    if not children:
+        proc.wait(60)
+        pytest.skip("the batch ended before its workers could be seen")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.05)
+    assert not [pid for pid in children if _alive(pid)]
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.add(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
