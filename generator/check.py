@@ -10,6 +10,7 @@ of another (an override of a task is not "unknown" when its catalog failed to lo
 
 from __future__ import annotations
 
+from .deadline import stale_deadlines
 from .errors import UserError, ValidationFailed, Where
 from .kinds import KindView, foreign_words
 from .load import Loaded, Workspace
@@ -18,11 +19,17 @@ from .resolve import Resolver
 from .text import did_you_mean
 
 
-def validate(ws: Workspace, slugs: list[str] | None = None, trial: bool = True) -> list[UserError]:
+def validate(
+    ws: Workspace,
+    slugs: list[str] | None = None,
+    trial: bool = True,
+    warnings: list[UserError] | None = None,
+) -> list[UserError]:
     """Every problem of the catalogs and kinds, and of the units `slugs` (default: all).
 
     With `trial`, each unit is also resolved against each catalog, and each kind checked for
-    wording of another level; a caller about to resolve anyway passes False.
+    wording of another level; a caller about to resolve anyway passes False. What is only
+    worth a warning (a task due before the unit's plan is issued) goes to `warnings`.
     """
     problems = list(ws.problems)
     slugs = sorted(ws.unit_files) if slugs is None else slugs
@@ -59,7 +66,10 @@ def validate(ws: Workspace, slugs: list[str] | None = None, trial: bool = True) 
         return problems  # a broken catalog would only produce follow-on noise
     for slug, (unit, kind) in units.items():
         for cat in ws.catalogs.values():
-            problems += _trial(cat, kind, unit.model, slug)
+            found, appendix = _trial(cat, kind, unit.model, slug)
+            problems += found
+            if appendix is not None and warnings is not None:
+                warnings += stale_deadlines(appendix, unit.model, cat.path, task_lines(cat.model))
     for kind in kinds.values():
         if not kind.abstract:
             problems += wording_problems(ws, kind)
@@ -92,14 +102,13 @@ def _unit(ws, unit: Loaded[Unit], kinds, declared, ids) -> tuple[KindView | None
     return kind, out
 
 
-def _trial(cat: Loaded[Catalog], kind: KindView, unit: Unit, slug: str) -> list[UserError]:
+def _trial(cat: Loaded[Catalog], kind: KindView, unit: Unit, slug: str):
     try:
-        Resolver(cat.model, kind, unit, slug, source=cat.path).appendix()
+        return [], Resolver(cat.model, kind, unit, slug, source=cat.path).appendix()
     except ValidationFailed as exc:
-        return exc.problems
+        return exc.problems, None
     except UserError as exc:
-        return [exc]
-    return []
+        return [exc], None
 
 
 def sample_unit(kind: KindView) -> Unit:
@@ -121,7 +130,7 @@ def wording_problems(ws: Workspace, kind: KindView) -> list[UserError]:
             appendix = Resolver(cat.model, kind, unit, "mau", source=cat.path).appendix()
         except UserError:
             continue  # reported by the trial resolve of a real unit
-        lines = _lines(cat.model)
+        lines = task_lines(cat.model)
         for row in appendix.rows:
             texts = row.cells.values()
             words = sorted({w for t in texts for w in foreign_words(t, kind)})
@@ -140,7 +149,7 @@ def wording_problems(ws: Workspace, kind: KindView) -> list[UserError]:
     return out
 
 
-def _lines(catalog: Catalog) -> dict[str, int]:
+def task_lines(catalog: Catalog) -> dict[str, int]:
     return {t.id: t._line for t in catalog.iter_tasks()}
 
 

@@ -205,8 +205,11 @@ def main_command(
     from .deadline import deadline
     from .generate import generate
 
-    for path in generate(ws, unit, options, appendix):
+    warnings: list[UserError] = []
+    for path in generate(ws, unit, options, appendix, warnings):
         typer.echo(str(path))
+    for warning in warnings:
+        _note(str(warning))
     due = deadline(ws.kind_of(unit), ws.unit(unit).model)
     if due:
         _note(f"{unit}: {due.describe()}")
@@ -263,10 +266,11 @@ def validate(
             raise UserError("không có tệp này", Where(path))
         wanted.add(path.resolve())
         ws.add_file(path)  # a file kept elsewhere: recognised by its content
-    problems = run_checks(ws)
+    warnings: list[UserError] = []
+    problems = run_checks(ws, warnings=warnings)
     if wanted:
         problems = [p for p in problems if p.where.path and p.where.path.resolve() in wanted]
-    for problem in problems:
+    for problem in problems + warnings:
         typer.echo(str(problem), err=True)
     if problems:
         raise typer.Exit(2)

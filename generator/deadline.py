@@ -1,11 +1,15 @@
-"""The 15-day rule: a unit issues its plan within N days of its parent plan."""
+"""Deadlines: the 15-day rule (a unit issues its plan within N days of its parent plan),
+and tasks whose own deadline has passed before the unit's plan is even issued."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
-from .models import Kind, ParentPlan, Unit, parse_plan_date
+from .appendix import Appendix
+from .errors import UserError, Where
+from .models import ParentPlan, Unit, parse_plan_date
 from .text import day2, month_vn
 
 
@@ -49,10 +53,46 @@ class Deadline:
 
 def due_date(start: dt.date, days: int) -> dt.date:
     """`days` calendar days after `start` (23/6/2026 + 15 -> 08/7/2026)."""
-    return start + dt.timedelta(days=days)
+    try:
+        return start + dt.timedelta(days=days)
+    except OverflowError:
+        raise UserError(f"hạn ban hành vượt quá năm 9999 ({short(start)} + {days} ngày)") from None
 
 
-def deadline(kind: Kind, unit: Unit) -> Deadline | None:
+def plan_start(unit: Unit) -> dt.date:
+    """The day the unit's plan is issued (the 1st of its month while the day is blank)."""
+    own = parse_plan_date(unit.plan.date)
+    return dt.date(own.year, own.month, own.day or 1)
+
+
+def stale_deadlines(
+    appendix: Appendix, unit: Unit, source: Path | None = None, lines: dict[str, int] | None = None
+) -> list[UserError]:
+    """A warning for each task whose deadline ends before the unit's plan date: a plan
+    issued in July cannot give a task due "Trước quý III/2026"."""
+    from .duedate import DATE, parse_deadline
+
+    start = plan_start(unit)
+    out = []
+    for row in appendix.tasks:
+        text = row.cells.get("deadline", "")
+        due = parse_deadline(text, appendix.year)
+        if due.kind == DATE and due.end is not None and due.end < start:
+            code = ".".join((*row.path, row.code))
+            out.append(
+                UserError(
+                    f'cảnh báo: đơn vị "{appendix.unit}": nhiệm vụ "{row.ident}" (mục {code} '
+                    f'{appendix.label}) có thời hạn "{" ".join(text.split())}" kết thúc '
+                    f"{short(due.end)}, trước ngày kế hoạch {short(start)}; viết thời hạn "
+                    "phù hợp trong variants của loại đơn vị hoặc tasks của hồ sơ đơn vị",
+                    Where(source, (lines or {}).get(row.ident, 0)),
+                )
+            )
+    return out
+
+
+def deadline(kind, unit: Unit) -> Deadline | None:
+    """The 15-day rule for `unit` of `kind` (a KindView), or None without a parent plan."""
     parent = unit.parent or kind.parent
     if parent is None:
         return None

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .appendix import Appendix
-from .check import validate
+from .check import task_lines, validate
+from .deadline import stale_deadlines
 from .docx import load_template
 from .errors import UserError, ValidationFailed
 from .load import Workspace
@@ -66,10 +67,20 @@ class Options:
 
 
 def render_files(
-    ws: Workspace, slug: str, options: Options, only: list[str] | None = None
+    ws: Workspace,
+    slug: str,
+    options: Options,
+    only: list[str] | None = None,
+    warnings: list[UserError] | None = None,
 ) -> list[tuple[str, bytes]]:
-    """Every output file of the unit, rendered in memory: (file name, bytes), in order."""
+    """Every output file of the unit, rendered in memory: (file name, bytes), in order.
+    Tasks due before the unit's plan date are added to `warnings`."""
     docs = appendices(ws, slug, only)
+    if warnings is not None:
+        unit = ws.unit(slug).model
+        for a in docs:
+            cat = ws.catalogs[a.catalog]
+            warnings += stale_deadlines(a, unit, cat.path, task_lines(cat.model))
     template = load_template(ws.template)
     files = [(f"{file_stem(a)}.docx", template.render(a, options.numbered_columns)) for a in docs]
     if options.pdf:
@@ -88,7 +99,11 @@ def render_files(
 
 
 def generate(
-    ws: Workspace, slug: str, options: Options, only: list[str] | None = None
+    ws: Workspace,
+    slug: str,
+    options: Options,
+    only: list[str] | None = None,
+    warnings: list[UserError] | None = None,
 ) -> list[Path]:
     """Check, render and write the unit's files, all or none; return the paths written."""
     problems = validate(ws, [check_slug(slug)], trial=False)  # resolving comes next
@@ -96,5 +111,5 @@ def generate(
         raise ValidationFailed(problems)
     if options.pdf and soffice() is None:
         raise UserError(INSTALL_HINT)  # before anything is rendered or written
-    files = render_files(ws, slug, options, only)
+    files = render_files(ws, slug, options, only, warnings)
     return write_all([(options.out_dir / name, data) for name, data in files], options.force)

@@ -361,3 +361,23 @@ def test_a_catalog_of_2000_tasks_renders(tmp_path, data_copy):
     tasks = [r for r in rows if r["kind"] == "task"]
     assert len(tasks) == 2000 and len(rows) == 2020
     assert tasks[-1]["stt"] == "100" and tasks[-1]["raw"][1] == "Nhiệm vụ 19.99 & <kiểm tra>"
+
+
+def test_tasks_due_before_the_plan_date_are_warned_about(tmp_path, data_copy):
+    """validate and rendering warn (exit 0) when a deadline ends before the unit's plan."""
+    profile = data_copy / "catalogs" / "units" / "dinh-lap.yaml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace("date: 2026-07-06", "date: 2026-12-20"),
+        encoding="utf-8",
+    )
+    result = plangen("--data", str(data_copy), "validate")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "cảnh báo" in line]
+    assert warnings and all('đơn vị "dinh-lap"' in line for line in warnings)
+    assert any('"tap-huan-par-index"' in line and "31/7/2026" in line for line in warnings)
+    assert all(re.match(r".+\.yaml:\d+: cảnh báo: ", line) for line in warnings)
+    out = plangen("--data", str(data_copy), "--unit", "dinh-lap", "--out", str(tmp_path / "o"))
+    assert out.exit_code == 0, out.output
+    assert sum("cảnh báo" in line for line in out.stderr.splitlines()) == len(warnings)
+    clean = plangen("validate")  # the shipped units: no stale deadline
+    assert "cảnh báo" not in clean.stderr
