@@ -346,7 +346,7 @@ def _text_width(document_xml: str) -> int:
 
 
 def keep_together(name: str) -> str:
-    """Non-breaking spaces where a name must not break (FORMAT.md, names): around " - "
+    """Non-breaking spaces where a name must not break (docs/layout.md, table): around " - "
     with the words on each side ("Văn hóa - Xã hội"), after an abbreviation and "cấp"
     ("UBND cấp xã"), and before a last word of one or two letters."""
     words = name.split(" ")

@@ -1,4 +1,4 @@
-"""The rendered DOCX, read back from its XML, against the layout rules of FORMAT.md.
+"""The rendered DOCX, read back from its XML, against the layout rules of docs/layout.md.
 
 Every test renders in memory (``load_template(...).render(appendix)``) and parses the parts
 with lxml; the few files a test needs (an edited template) go under ``tmp_path``.
@@ -394,7 +394,7 @@ def test_title_block_text(slug):
     assert "None" not in guide
     if slug == "dinh-lap":
         assert guide == "(Kèm theo Kế hoạch số 235/KH-UBND ngày 06/7/2026 của Ủy ban nhân dân xã)"
-    # the unit's name and the year never break across lines (FORMAT.md, names)
+    # the unit's name and the year never break across lines (docs/layout.md, title block)
     tail = {"lang-son": "TỈNH LẠNG SƠN NĂM 2026", "dinh-lap": "XÃ ĐÌNH LẬP NĂM 2026"}
     if slug in tail:
         assert raw_text_of(paras[1]).endswith(tail[slug].replace(" ", NBSP))
