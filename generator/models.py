@@ -137,7 +137,10 @@ class Column(Strict):
     key: ColumnKey
     label: Text
     width: float = Field(
-        gt=0, le=1000, allow_inf_nan=False, description="Độ rộng cột, phần trăm bề rộng vùng văn bản"
+        gt=0,
+        le=1000,
+        allow_inf_nan=False,
+        description="Độ rộng cột, phần trăm bề rộng vùng văn bản",
     )
 
 
