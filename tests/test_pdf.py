@@ -1,9 +1,8 @@
 """The CLI's PDF (through LibreOffice), read back with poppler: what a clerk sees printed.
 
-One CLI run, so one DOCX -> PDF conversion, per shipped unit (three in all), shared by the
-tests of that unit. (While the tracker bug marked below lasts, each run also starts LibreOffice
-a second time, on the XLSX tracker, and that conversion fails.)
-Without ``soffice`` the module is skipped, except on CI (``$CI`` set), where it fails.
+One CLI run per shipped unit converts both appendices (Phụ lục I and II); the tests of that
+unit share it. The rules are those of docs/layout.md. Without ``soffice`` the module is
+skipped, except on CI (``$CI`` set), where it fails.
 """
 
 from __future__ import annotations
@@ -75,19 +74,26 @@ def test_libreoffice_and_poppler_are_available():
     assert SOFFICE is not None
 
 
+def _pages(pdf: Path) -> int:
+    if not pdf.is_file():
+        return 0
+    info = _run(["pdfinfo", str(pdf)])
+    assert info.returncode == 0, info.stderr
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+
+
 class Converted:
-    """One CLI run: its process, its output folder and the appendix PDF it wrote."""
+    """One CLI run: its process, its output folder and the appendix PDFs it wrote."""
 
     def __init__(self, slug: str, out: Path, proc: subprocess.CompletedProcess) -> None:
         self.slug, self.out, self.proc = slug, out, proc
-        stem = f"{slug}-phu-luc-II-sipas-2026"
-        self.docx, self.pdf = out / f"{stem}.docx", out / f"{stem}.pdf"
-        [self.appendix] = appendices(open_workspace(), slug, ["II"])
-        self.pages = 0
-        if self.pdf.is_file():
-            info = _run(["pdfinfo", str(self.pdf)])
-            assert info.returncode == 0, info.stderr
-            self.pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+        self.appendices = appendices(open_workspace(), slug, ["I", "II"])
+        stems = {a.numeral: f"{slug}-phu-luc-{a.numeral}-{a.catalog}" for a in self.appendices}
+        self.pdfs = {n: out / f"{stem}.pdf" for n, stem in stems.items()}
+        # Phụ lục II: the table the references give, checked in most detail below
+        self.docx, self.pdf = out / f"{stems['II']}.docx", self.pdfs["II"]
+        self.appendix = self.appendices[1]
+        self.pages = _pages(self.pdf)
 
 
 @pytest.fixture(scope="module", params=UNITS)
@@ -110,7 +116,10 @@ def converted(request, tmp_path_factory) -> Converted:
         str(out),
         "--pdf",
         "--appendix",
+        "I",
+        "--appendix",
         "II",
+        "--no-tracker",
     ]
     return Converted(slug, out, _run(cmd, cwd=out))
 
@@ -127,7 +136,9 @@ def test_cli_pdf_run_succeeds(converted):
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}"
     written = {Path(line.strip()) for line in proc.stdout.splitlines() if line.strip()}
     assert converted.docx in written and converted.pdf in written, proc.stdout
-    assert sorted(p.name for p in converted.out.glob("*.pdf")) == [converted.pdf.name]
+    assert sorted(p.name for p in converted.out.glob("*.pdf")) == sorted(
+        p.name for p in converted.pdfs.values()
+    )
 
 
 def test_every_page_is_a4_landscape(converted):
@@ -190,3 +201,55 @@ def test_second_page_is_numbered_and_repeats_the_header_row(converted):
     )
     assert set(expected_pair) <= set(labels)
     assert "2" in page2
+
+
+# --------------------------------------------------------------------------- what a văn thư sees
+
+
+def _page_lines(pdf: Path, page: int) -> list[str]:
+    text = _pdftotext(pdf, "-layout", "-f", str(page), "-l", str(page))
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("numeral", ["I", "II"])
+def test_the_place_name_is_on_one_line_in_the_title(converted, numeral):
+    """docs/layout.md, title block: "XÃ ĐÌNH LẬP NĂM 2026" never splits."""
+    [appendix] = [a for a in converted.appendices if a.numeral == numeral]
+    lines = [_collapse(line) for line in _page_lines(converted.pdfs[numeral], 1)[:6]]
+    tail = _collapse(appendix.title_tail)
+    assert any(tail in line for line in lines), (tail, lines)
+
+
+@pytest.mark.parametrize("numeral", ["I", "II"])
+def test_thuong_xuyen_is_not_broken(converted, numeral):
+    """docs/layout.md, table widths: "Thường xuyên" fits its column (at most 10 % broken)."""
+    [appendix] = [a for a in converted.appendices if a.numeral == numeral]
+    wanted = sum(r.cells.get("deadline", "").strip() == "Thường xuyên" for r in appendix.tasks)
+    if not wanted:
+        pytest.skip("no task due Thường xuyên")
+    text = _pdftotext(converted.pdfs[numeral], "-layout")
+    whole = sum(_nfc(line).count("Thường xuyên") for line in text.splitlines())
+    assert whole >= 0.9 * wanted, f"{whole} of {wanted} printed on one line"
+
+
+@pytest.mark.parametrize("numeral", ["I", "II"])
+def test_no_section_row_ends_a_page(converted, numeral):
+    """docs/layout.md, section rows: a heading is kept with the row after it."""
+    [appendix] = [a for a in converted.appendices if a.numeral == numeral]
+    pdf = converted.pdfs[numeral]
+    titles = {_collapse(r.title) for r in appendix.sections}
+    pages = _pages(pdf)
+    for page in range(1, pages):  # the last page may end anywhere
+        lines = [_collapse(line) for line in _page_lines(pdf, page)]
+        tail = " ".join(lines[-2:])
+        alone = [t for t in titles if t in tail]
+        assert not alone, f"page {page} ends with the heading {alone}"
+
+
+def test_deadline_header_takes_at_most_two_lines(converted):
+    """docs/layout.md, table widths: "Thời gian hoàn thành" on at most two lines."""
+    lines = _page_lines(converted.pdf, 1)
+    start = next(i for i, line in enumerate(lines) if line.startswith("STT"))
+    header = lines[max(start - 2, 0) : start + 4]
+    carrying = [line for line in header if re.search(r"Thời gian|hoàn thành|hoàn|thành", line)]
+    assert len(carrying) <= 2, header
