@@ -68,10 +68,10 @@ DATE_FORMAT = "dd/mm/yyyy"
 HEADER_FILL, SECTION_FILL, LATE_FILL = "#D9D9D9", "#F2F2F2", "#FFC7CE"
 
 # Column widths, in Excel's character units (of the default Calibri 11 font).
-WIDTHS = {"stt": 5, "task": 40, "lead": 15, "support": 22, "deadline": 11, "product": 32}
+WIDTHS = {"stt": 5, "task": 38, "lead": 15, "support": 22, "deadline": 11, "product": 32}
 FOLDED = frozenset({"support", "product"})  # folded by default: shown with the [+] above them
 CENTERED = frozenset({"stt", "deadline"})
-DUE_WIDTH, STATUS_WIDTH, NOTE_WIDTH, ID_WIDTH = 11, 13, 14, 24
+DUE_WIDTH, STATUS_WIDTH, NOTE_WIDTH, ID_WIDTH = 11, 13, 12, 24
 MONTH_MIN, MONTH_MAX = 9, 14
 
 # Print: landscape, one page wide. The month columns share what is left of the page so
@@ -80,7 +80,7 @@ PAPERS = {"A4": (9, 11.69), "A3": (8, 16.54)}  # paper code, long side in inches
 MARGINS = {"left": 0.25, "right": 0.25, "top": 0.5, "bottom": 0.6}
 FOOTER_MARGIN = 0.3
 SCREEN_DPI = 96
-TARGET_SCALE = 0.82  # a little above 80 %: printers and LibreOffice round differently
+TARGET_SCALE = 0.86  # Excel's scale; LibreOffice draws columns ~6 % wider (docs/tracker.md)
 
 
 def month_label(month: int, year: int) -> str:
@@ -178,21 +178,41 @@ def layout(appendix: Appendix, start_month: int, year: int, paper: str = "A4") -
     return Layout(tuple(plan))
 
 
-# Average advance of a character of Times New Roman, in ems (12 pt = 16 px at 96 dpi).
-_NARROW, _WIDE = set("fijlrt.,;:'!|()[] "), set("mwMW")
+# Advance widths of Times New Roman (as its metric twin Liberation Serif), in thousandths
+# of an em; an accented letter is as wide as its base letter (NFD), 12 pt = 16 px at 96 dpi.
+_ADVANCE = {
+    180: "'",
+    250: " ,.",
+    278: "/:;\\ijlt",
+    333: "!()-I[]`fr",
+    389: "Js",
+    444: "?acez",
+    500: "#$*0123456789_bdghknopquvxyđ",
+    529: "ơ",
+    542: "ư",
+    556: "FPS",
+    564: "+<=>",
+    611: "ELTZ",
+    667: "BCR",
+    722: "ADGHKNOQUVXYwĐƠ",
+    776: "Ư",
+    778: "&m",
+    833: "%",
+    889: "M",
+    944: "W",
+}
+_EM = {ch: width / 1000 for width, chars in _ADVANCE.items() for ch in chars}
+BOLD = 1.07  # bold letters are about 7 % wider
 
 
 def _char_em(ch: str) -> float:
-    base = unicodedata.normalize("NFD", ch)[0]
-    if base in _NARROW:
-        return 0.3
-    if base in _WIDE:
-        return 0.85 if base.isupper() else 0.75
-    if base.isupper():
-        return 0.72
-    if base.isdigit():
-        return 0.5
-    return 0.48
+    if ch in _EM:
+        return _EM[ch]
+    marks = unicodedata.normalize("NFD", ch)
+    base = unicodedata.normalize("NFC", marks[0] + "\u031b") if "\u031b" in marks else marks[0]
+    if base in _EM:  # "ữ" is as wide as "ư", "ế" as "e"
+        return _EM[base]
+    return 0.72 if ch.isupper() else 0.5
 
 
 @functools.lru_cache(maxsize=8192)
@@ -203,7 +223,7 @@ def _word_em(word: str) -> float:
 
 def text_lines(text: str, width: float, bold: bool = False) -> int:
     """Lines `text` wraps to in a column `width` characters wide (greedy, word by word)."""
-    em = 16 * (1.07 if bold else 1.0)  # pixels
+    em = 16 * (BOLD if bold else 1.0)  # pixels
     room = (column_px(width) - 6) / em  # the cell's inner padding; in ems from here on
     lines = 0
     for paragraph in text.split("\n"):
