@@ -183,6 +183,11 @@ def _fail(path: Path, reason: str) -> UserError:
     return UserError(f"không đọc được tệp theo dõi: {reason}", Where(path))
 
 
+def _number(n: int) -> str:
+    """10000 -> '10.000', as Vietnamese writes it."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _megabytes(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB"
 
@@ -308,10 +313,9 @@ def _read_worksheet(ws, today: dt.date) -> SheetStatus | None:
         if n == MAX_ROWS:
             if any(_text(v) for v in values):
                 raise UserError(
-                    f'không đọc được tệp theo dõi: trang "{ws.title}" có hơn {MAX_ROWS:,} dòng '
-                    "dưới dòng tiêu đề; tệp theo dõi của một đơn vị không dài như vậy".replace(
-                        ",", "."
-                    )
+                    f'không đọc được tệp theo dõi: trang "{ws.title}" có hơn '
+                    f"{_number(MAX_ROWS)} dòng dưới dòng tiêu đề; tệp theo dõi của một đơn vị "
+                    "không dài như vậy"
                 )
             break
         rows.append(values)
@@ -321,8 +325,9 @@ def _read_worksheet(ws, today: dt.date) -> SheetStatus | None:
         declared = f"{get_column_letter(min(max(declared_cols, 1), 16384))}{declared_rows}"
         sheet.warnings.insert(
             0,
-            f"vùng dữ liệu của trang kéo đến ô {declared}, ngoài bảng theo dõi; chỉ đọc các "
-            f"cột A:{get_column_letter(width)} của bảng, các ô ở ngoài bị bỏ qua",
+            f"vùng dữ liệu của trang kéo đến ô {declared}, ngoài bảng theo dõi; chỉ đọc bảng "
+            f"(cột A:{get_column_letter(width)}, tối đa {_number(MAX_ROWS)} dòng dưới tiêu đề), "
+            "các ô ở ngoài bị bỏ qua",
         )
     return sheet
 
