@@ -167,6 +167,14 @@ def main_command(
     tracker: Annotated[
         bool, typer.Option("--tracker/--no-tracker", help="Ghi kèm tệp Excel theo dõi tiến độ")
     ] = True,
+    tracker_paper: Annotated[
+        str,
+        typer.Option(
+            "--tracker-paper",
+            metavar="auto|A4|A3",
+            help="Khổ giấy in tệp theo dõi (auto: A3 khi theo dõi quá 6 tháng)",
+        ),
+    ] = "auto",
     numbered_columns: Annotated[
         bool, typer.Option("--numbered-columns", help="Thêm dòng (1) (2) … dưới tiêu đề bảng")
     ] = False,
@@ -198,7 +206,9 @@ def main_command(
         check_slug(unit)
     ws = _workspace()
     default_out = Path("out") if all_units else Path("out") / unit
-    options = Options(out or default_out, force, pdf, numbered_columns, tracker)
+    if tracker_paper not in ("auto", "A4", "A3"):
+        raise UserError(f'--tracker-paper "{tracker_paper}" không hợp lệ: dùng auto, A4 hoặc A3')
+    options = Options(out or default_out, force, pdf, numbered_columns, tracker, tracker_paper)
     if all_units:
         _render_all(ws, options, appendix)
         return
@@ -467,11 +477,25 @@ def schema(
 
 @app.command()
 @user_errors
-def status(tracker: Annotated[Path, typer.Argument(help="Tệp Excel theo dõi đã cập nhật")]) -> None:
+def status(
+    tracker: Annotated[Path, typer.Argument(help="Tệp Excel theo dõi đã cập nhật")],
+    date: Annotated[
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", help="Ngày báo cáo (mặc định: hôm nay)"),
+    ] = None,
+) -> None:
     """Tổng hợp tệp theo dõi: số nhiệm vụ theo trạng thái, nhiệm vụ chậm (mã thoát 1 nếu có)."""
+    import datetime as dt
+
     from .status import format_report, read_status
 
-    report = read_status(tracker)
+    today = None
+    if date is not None:
+        try:
+            today = dt.date.fromisoformat(date)
+        except ValueError:
+            raise UserError(f'--date "{date}" phải có dạng YYYY-MM-DD') from None
+    report = read_status(tracker, today)
     typer.echo(format_report(report))
     if report.late:
         raise typer.Exit(1)

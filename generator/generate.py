@@ -64,6 +64,7 @@ class Options:
     pdf: bool = False
     numbered_columns: bool = False
     tracker: bool = True
+    tracker_paper: str = "auto"  # "A4", "A3", or "auto": A3 when more than 6 months are tracked
 
 
 def render_files(
@@ -94,7 +95,12 @@ def render_files(
         year = docs[0].year
         plan = parse_plan_date(ws.unit(slug).model.plan.date)
         start = plan.month if plan.year == year else 1
-        files.append((f"{slug}-{year}-theo-doi.xlsx", tracker_bytes(docs, start, year)))
+        paper = options.tracker_paper
+        if paper == "auto":  # more months than A4 prints legibly (docs/tracker.md)
+            paper = "A4" if 13 - start <= 6 else "A3"
+        files.append(
+            (f"{slug}-{year}-theo-doi.xlsx", tracker_bytes(docs, start, year, paper=paper))
+        )
     return files
 
 

@@ -40,16 +40,10 @@ def test_schema_rejects_unknown_keys_and_yaml_files_point_to_it():
     )
     for path in (ROOT / "catalogs").rglob("*.yaml"):
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        kind = (
-            "unit"
-            if path.parent.name == "units"
-            else "kind"
-            if path.parent.name == "kinds"
-            else "roles"
-            if path.name == "roles.yaml"
-            else "catalog"
+        kind = {"units": "unit", "kinds": "kind", "plans": "plan"}.get(
+            path.parent.name, "roles" if path.name == "roles.yaml" else "catalog"
         )
-        rel = "../../schemas" if path.parent.name in ("units", "kinds") else "../schemas"
+        rel = "../../schemas" if path.parent.name in ("units", "kinds", "plans") else "../schemas"
         assert first == f"# yaml-language-server: $schema={rel}/{kind}.schema.json", path
 
 
@@ -381,3 +375,33 @@ def test_tasks_due_before_the_plan_date_are_warned_about(tmp_path, data_copy):
     assert sum("cảnh báo" in line for line in out.stderr.splitlines()) == len(warnings)
     clean = plangen("validate")  # the shipped units: no stale deadline
     assert "cảnh báo" not in clean.stderr
+
+
+def test_tracker_paper_follows_the_months_tracked(tmp_path):
+    """docs/tracker.md: up to 6 months print legibly on A4; more go on A3 (or as asked)."""
+    import openpyxl
+
+    def paper(slug: str, *extra: str) -> set[int]:
+        out = tmp_path / f"{slug}{len(extra)}"
+        result = plangen("--unit", slug, "--out", str(out), "--appendix", "II", *extra)
+        assert result.exit_code == 0, result.output
+        wb = openpyxl.load_workbook(next(out.glob("*.xlsx")))
+        return {ws.page_setup.paperSize for ws in wb.worksheets}
+
+    assert paper("dinh-lap") == {9}  # July to December: A4
+    assert paper("lang-son") == {8}  # June to December: A3
+    assert paper("lang-son", "--tracker-paper", "A4") == {9}
+    bad = plangen("--unit", "lang-son", "--tracker-paper", "A5")
+    assert bad.exit_code == 2 and "--tracker-paper" in bad.stderr
+
+
+def test_status_takes_the_report_date(tmp_path):
+    out = tmp_path / "o"
+    assert plangen("--unit", "lang-son", "--out", str(out)).exit_code == 0
+    tracker = next(out.glob("*.xlsx"))
+    early = plangen("status", str(tracker), "--date", "2026-06-24")
+    late = plangen("status", str(tracker), "--date", "2026-12-31")
+    assert early.exit_code == 0, early.output
+    assert late.exit_code == 1 and "đã quá hạn" in late.stdout
+    bad = plangen("status", str(tracker), "--date", "31/12/2026")
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.stderr
