@@ -29,6 +29,7 @@ CORRECTIONS = [
     ("CBCCVV", "CBCCVC"),
     ("tiêu cực, nhiễu", "tiêu cực, nhũng nhiễu"),
     ("đúng/sớm hẹn", "đúng/sớm hơn"),
+    ("Công/Trang", "Cổng/Trang"),
 ]
 
 
