@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT, SHIPPED_UNITS
+from conftest import ROOT
 from typer.testing import CliRunner
 
 from generator.check import validate
@@ -24,6 +24,8 @@ AREAS = [
     "TÁC ĐỘNG CỦA CẢI CÁCH HÀNH CHÍNH ĐẾN NGƯỜI DÂN, TỔ CHỨC VÀ PHÁT TRIỂN KINH TẾ - XÃ HỘI",
 ]
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
+# Every shipped profile: the three real units and the samples of a ward and a department.
+UNITS = sorted(p.stem for p in (ROOT / "catalogs" / "units").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,11 @@ def test_shipped_data_is_valid(ws):
     assert [str(p) for p in validate(ws)] == []
 
 
-@pytest.mark.parametrize("slug", SHIPPED_UNITS)
+def test_the_shipped_profiles():
+    assert UNITS == ["dinh-lap", "dong-dang", "lang-son", "so-y-te", "tam-thanh"]
+
+
+@pytest.mark.parametrize("slug", UNITS)
 def test_every_cell_filled_and_no_placeholder_left(ws, slug):
     for appendix in appendices(ws, slug):
         assert appendix.tasks, appendix.catalog
@@ -50,7 +56,7 @@ def test_every_cell_filled_and_no_placeholder_left(ws, slug):
                 )
 
 
-@pytest.mark.parametrize("slug", SHIPPED_UNITS)
+@pytest.mark.parametrize("slug", UNITS)
 def test_par_index_areas_in_order_and_numbered(ws, slug):
     [par] = appendices(ws, slug, ["I"])
     assert par.label == "Phụ lục I"
@@ -77,6 +83,68 @@ def test_par_index_tasks_trace_to_the_plan_body(ws):
         )
     deadlines = {t.deadline for t in tasks}
     assert {"Thường xuyên", "Trước quý III/2026", "Tháng 7/2026"} <= deadlines
+
+
+def comment_header(path) -> str:
+    """The catalog's header comment as running text (the "#" lines before "id:")."""
+    head = path.read_text(encoding="utf-8").split("\nid:")[0]
+    return " ".join(" ".join(line.lstrip("#").split()) for line in head.splitlines()).strip()
+
+
+def every_wording(catalog):
+    """(task id, kind or "chung", field, text) of every task text, common and per kind."""
+    for task in catalog.iter_tasks():
+        for kind, fields in [("chung", task), *task.variants.items()]:
+            for field in ("text", "deadline", "product"):
+                value = getattr(fields, field)
+                if value is not None:
+                    yield task.id, kind, field, value
+
+
+@pytest.mark.parametrize("catalog_id", ["par-index-2026", "sipas-2026"])
+def test_final_punctuation_follows_the_catalog_rule(ws, catalog_id):
+    """Task text and product end with a full stop; a deadline has no final punctuation."""
+    wrong = [
+        (task, kind, field, value[-20:])
+        for task, kind, field, value in every_wording(ws.catalogs[catalog_id].model)
+        if (field == "deadline") == value.rstrip().endswith((".", ";", ","))
+        or (field != "deadline" and not value.rstrip().endswith("."))
+    ]
+    assert wrong == []
+    assert "Dấu câu cuối ô" in comment_header(ws.catalogs[catalog_id].path)
+
+
+# The slips of the seed documents (DESIGN.md §5, DOMAIN.md §6) each catalog corrects, as its
+# header comment lists them; none of them may be left in the catalog's text.
+SLIPS = {
+    "sipas-2026": [
+        ("NHẪM", "NHẰM"),
+        ("Quản triệt", "Quán triệt"),
+        ("phân đầu", "phấn đấu"),
+        ("những nhiễu", "nhũng nhiễu"),
+        ("những nhiều", "nhũng nhiễu"),
+        ("biên hiệu", "biển hiệu"),
+        ("CBCCVV", "CBCCVC"),
+        ("Công/Trang", "Cổng/Trang"),
+        ("UBND cấp xã.;", "UBND cấp xã;"),
+        ("đúng/sớm hẹn", "đúng/sớm hơn"),
+    ],
+    "par-index-2026": [("kiên nghị", "kiến nghị")],
+}
+
+
+@pytest.mark.parametrize("catalog_id", sorted(SLIPS))
+def test_seed_slips_are_corrected_and_listed(ws, catalog_id):
+    loaded = ws.catalogs[catalog_id]
+    header = comment_header(loaded.path)
+    texts = [v for *_, v in every_wording(loaded.model)] + [loaded.model.title]
+    texts += [s.title for s, _ in loaded.model.iter_sections()]
+    for bad, good in SLIPS[catalog_id]:
+        assert bad in header and good in header, (bad, "not listed in the header comment")
+        assert not [t for t in texts if bad.casefold() in t.casefold()], bad
+    if catalog_id == "sipas-2026":
+        assert '"tiêu cực, nhiễu"' in header
+        assert not [t for t in texts if "tiêu cực, nhiễu" in t]
 
 
 def test_sample_output_in_examples_is_current(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED_UNITS, read_table
+from conftest import fold, read_table
 from typer.testing import CliRunner
 
 from generator.cli import app
@@ -47,15 +47,17 @@ def test_default_output_folder_is_out_slash_unit(tmp_path, data_copy, monkeypatc
     assert (tmp_path / "out" / "lang-son" / "lang-son-phu-luc-II-sipas-2026.docx").exists()
 
 
-@pytest.mark.parametrize("slug", SHIPPED_UNITS)
+# Tasks of Phụ lục II per shipped unit: a board drops the sector policies, "Tiếp cận dịch vụ"
+# and two more tasks; a department (agency) drops the sector policies and "Tiếp cận dịch vụ".
+SIPAS_TASKS = {"lang-son": 21, "dinh-lap": 21, "dong-dang": 12, "tam-thanh": 21, "so-y-te": 14}
+
+
+@pytest.mark.parametrize("slug", sorted(SIPAS_TASKS))
 def test_every_shipped_unit_renders(tmp_path, slug):
     result = plangen("--unit", slug, "--out", str(tmp_path), "--appendix", "II")
     assert result.exit_code == 0, result.output
     [docx] = tmp_path.glob("*.docx")
-    assert (
-        len([r for r in read_table(docx) if r["kind"] == "task"])
-        == {"lang-son": 21, "dinh-lap": 21, "dong-dang": 12}[slug]
-    )
+    assert len([r for r in read_table(docx) if r["kind"] == "task"]) == SIPAS_TASKS[slug]
 
 
 def test_unknown_unit_lists_known_ones_with_suggestion(tmp_path):
@@ -63,7 +65,7 @@ def test_unknown_unit_lists_known_ones_with_suggestion(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         'không có đơn vị "dinh-lapp" (có phải ý bạn là "dinh-lap"?); '
-        "các đơn vị hiện có: dinh-lap, dong-dang, lang-son"
+        "các đơn vị hiện có: dinh-lap, dong-dang, lang-son, so-y-te, tam-thanh"
     )
     assert not any(tmp_path.iterdir())
 
@@ -92,6 +94,14 @@ def test_existing_output_needs_force(tmp_path):
     ]
 
 
+def department_offices(data: Path) -> str:
+    """The lead cell of a department's task led by `departments`, as its kind names them."""
+    from generator.load import open_workspace
+    from generator.resolve import join_bodies
+
+    return join_bodies(open_workspace(data).kind("department").roles["departments"])
+
+
 def test_a_task_added_to_the_catalog_appears_numbered_in_every_unit(tmp_path, data_copy):
     path = data_copy / "catalogs" / "sipas-2026.yaml"
     text = path.read_text(encoding="utf-8")
@@ -103,6 +113,9 @@ def test_a_task_added_to_the_catalog_appears_numbered_in_every_unit(tmp_path, da
         "dinh-lap": ("B", "II", "Các cơ quan chuyên môn", "Văn phòng HĐND và UBND xã"),
         # the board has no "Tiếp cận dịch vụ": its "Thủ tục hành chính" is I
         "dong-dang": ("B", "I", "Các phòng chuyên môn", "Văn phòng"),
+        "tam-thanh": ("B", "II", "Các cơ quan chuyên môn", "Văn phòng HĐND và UBND phường"),
+        # a department neither: its offices, whatever the kind calls them
+        "so-y-te": ("B", "I", department_offices(data_copy), "Văn phòng Sở"),
     }
     for slug, (top, sub, lead, support) in where.items():
         out = tmp_path / slug
@@ -123,4 +136,4 @@ def test_a_task_added_to_the_catalog_appears_numbered_in_every_unit(tmp_path, da
         assert numbered[1][1].startswith("Cắt giảm giấy tờ công dân") and "&" in numbered[1][1]
         assert [n for n, _ in numbered] == [str(i) for i in range(1, len(numbered) + 1)]
         task_row = next(r for r in rows if r["kind"] == "task" and "Cắt giảm" in r["raw"][1])
-        assert task_row["raw"][2:5] == [lead, support, "Quý IV/2026"]
+        assert [fold(c) for c in task_row["raw"][2:5]] == [lead, support, "Quý IV/2026"]
