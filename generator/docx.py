@@ -347,8 +347,8 @@ def _text_width(document_xml: str) -> int:
 
 def keep_together(name: str) -> str:
     """Non-breaking spaces where a name must not break (docs/layout.md, table): around " - "
-    with the words on each side ("Văn hóa - Xã hội"), after an abbreviation and "cấp"
-    ("UBND cấp xã"), and before a last word of one or two letters."""
+    with the words on each side ("Văn hóa - Xã hội"), after "cấp" and the abbreviation
+    before it ("UBND cấp xã"), and before a last word of one or two letters."""
     words = name.split(" ")
     if len(words) < 2:
         return name
@@ -357,7 +357,7 @@ def keep_together(name: str) -> str:
         if word == "-":
             for j in range(max(i - 2, 0), min(i + 2, len(glue))):
                 glue[j] = True
-        if i < len(glue) and (word == "cấp" or (len(word) >= 2 and word.isupper())):
+        if i < len(glue) and (word == "cấp" or (word.isupper() and words[i + 1] == "cấp")):
             glue[i] = True
     if len(words[-1]) <= 2:
         glue[-1] = True
