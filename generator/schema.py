@@ -10,9 +10,16 @@ import json
 from pathlib import Path
 
 from .models import Catalog, Kind, RolesFile, Unit
+from .plan import PlanCatalog
 from .write import write_atomic
 
-MODELS = {"catalog": Catalog, "roles": RolesFile, "kind": Kind, "unit": Unit}
+MODELS = {
+    "catalog": Catalog,
+    "roles": RolesFile,
+    "kind": Kind,
+    "unit": Unit,
+    "plan": PlanCatalog,
+}
 
 # What an editor shows over each block (the models' docstrings are for developers).
 DESCRIPTIONS = {
@@ -30,6 +37,13 @@ DESCRIPTIONS = {
     "TaskOverride": "Nội dung riêng của đơn vị cho một nhiệm vụ (cơ quan ghi tên cụ thể)",
     "Document": "Đầu và cuối văn bản Kế hoạch: cơ quan chủ quản, tên cơ quan, địa danh, người ký",
     "Signer": "Khối chữ ký: TM., KT., chức vụ, họ tên",
+    "PlanCatalog": "Thân Kế hoạch một năm: trích yếu, đoạn mở đầu, các phần I, II, III, đoạn kết",
+    "TitleVariant": "Trích yếu riêng cho một loại đơn vị",
+    "Block": "Một mục đánh số: phần (I.), khoản (1.) hoặc điểm (a)) theo độ sâu; số tự đánh",
+    "BlockVariant": "Tiêu đề, nội dung riêng của mục cho một loại đơn vị",
+    "Para": "Một đoạn không đánh số: nội dung, dẫn chiếu phụ lục (refer) hoặc phân công (duties)",
+    "ParaVariant": "Nội dung riêng của đoạn cho một loại đơn vị",
+    "Duties": "Phân công tính từ các phụ lục: cơ quan nào chủ trì, phối hợp nhiệm vụ nào",
 }
 
 
