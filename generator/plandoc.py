@@ -1,0 +1,388 @@
+"""`Plan` + appendices -> the whole plan as one DOCX: the body on A4 portrait, then each
+appendix in its own A4 landscape section, numbered from its own page 1.
+
+The appendices are rendered by generator.docx from templates/appendix.docx, exactly as the
+separate appendix files (same title block, table, "PL …" styles, headers, page setup); this
+module takes their body and section properties from that output and puts them after the
+plan body. The body uses the "KH …" styles of templates/ke-hoach.docx (built by
+templates/build_plan_template.py), merged into the appendix template's styles.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from . import __version__
+from .appendix import Appendix
+from .docx import Template, load_template
+from .errors import UserError, Where
+from .load import Workspace
+from .ooxml import el, escape, props
+from .plan import Paragraph, Plan, build_plan
+
+PLAN_TEMPLATE = "ke-hoach.docx"
+A4_W, A4_H = 11906, 16838
+MM = 1440 / 25.4
+MARGINS = {"top": 20, "bottom": 20, "left": 30, "right": 15}  # mm, Nghị định 30
+TEXT_WIDTH = A4_W - round(MARGINS["left"] * MM) - round(MARGINS["right"] * MM)
+CELL_MARGIN = 108  # twips each side, as TableNormal
+MAX_OUTDENT = round(15 * MM)  # how far the header table may reach into the left margin
+SIGNATURE_LINES = 4  # empty lines left for the signature and the seal
+
+_BODY = re.compile(r"<w:body>(.*)</w:body>", re.S)
+_STYLE = re.compile(r'<w:style\b[^>]*\bw:styleId="(KH[^"]*)".*?</w:style>', re.S)
+_HEADER_REF = re.compile(r"<w:(?:header|footer)Reference\b[^>]*/>")
+_ROOT = re.compile(r"<w:document\b[^>]*>")
+
+
+def plan_file_name(slug: str, year: int) -> str:
+    return f"{slug}-ke-hoach-{year}.docx"
+
+
+def plan_template_path(ws: Workspace) -> Path:
+    return ws.root / "templates" / PLAN_TEMPLATE
+
+
+def plan_docx(
+    ws: Workspace, slug: str, appendices: list[Appendix], numbered_columns: bool = False
+) -> bytes:
+    """The unit's whole plan: body (portrait), then Phụ lục I, II, … (landscape)."""
+    plan = build_plan(ws, slug, appendices)
+    return render_plan(
+        plan,
+        appendices,
+        load_template(ws.template),
+        body_styles(plan_template_path(ws)),
+        numbered_columns,
+    )
+
+
+# --------------------------------------------------------------------------- template
+
+_styles: dict[tuple, str] = {}
+
+
+def body_styles(path: Path) -> str:
+    """The "KH …" style elements of the plan template, cached while the file is unchanged."""
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key in _styles:
+            return _styles[key]
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read("word/styles.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise UserError(
+            f"không đọc được mẫu thân kế hoạch ({getattr(exc, 'strerror', None) or exc}); "
+            "tạo lại bằng: python templates/build_plan_template.py",
+            Where(path),
+        ) from None
+    found = "".join(m.group(0) for m in _STYLE.finditer(xml))
+    if 'w:styleId="KHBody"' not in found:
+        raise UserError('mẫu thân kế hoạch thiếu các kiểu "KH …" (KHBody, …)', Where(path))
+    _styles[key] = found
+    return found
+
+
+# --------------------------------------------------------------------------- measuring
+
+# Advance widths (1/1000 em) of Times New Roman for ASCII 32-126: regular, then bold. Used
+# only to size the rules under the names and the header columns; Vietnamese letters are
+# measured by their base letter.
+_REGULAR = (
+    "250 333 408 500 500 833 778 180 333 333 500 564 250 333 250 278 500 500 500 500 500 500 "
+    "500 500 500 500 278 278 564 564 564 444 921 722 667 667 722 611 556 722 722 333 389 722 "
+    "611 889 722 722 556 722 667 556 611 722 722 944 722 722 611 333 278 333 469 500 333 444 "
+    "500 444 500 444 333 500 500 278 278 500 278 778 500 500 500 500 333 389 278 500 500 722 "
+    "500 500 444 480 200 480 541"
+)
+_BOLD = (
+    "250 333 555 500 500 1000 833 278 333 333 500 570 250 333 250 278 500 500 500 500 500 500 "
+    "500 500 500 500 333 333 570 570 570 500 930 722 667 722 722 667 611 778 778 389 500 778 "
+    "667 944 722 778 611 778 722 556 667 722 722 1000 722 722 667 333 278 333 581 500 333 500 "
+    "556 444 556 444 333 500 556 278 333 556 278 833 556 500 556 556 444 389 333 556 500 722 "
+    "500 500 444 394 220 394 520"
+)
+_WIDTHS = {False: [int(w) for w in _REGULAR.split()], True: [int(w) for w in _BOLD.split()]}
+
+
+def text_width(text: str, size: float, bold: bool = False) -> int:
+    """Approximate width of one line of `text` in twips."""
+    table = _WIDTHS[bold]
+    total = 0
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch.replace("Đ", "D").replace("đ", "d"))[:1]
+        code = ord(base) if base else 32
+        total += table[code - 32] if 32 <= code < 127 else 500
+    return round(total * size * 20 / 1000)
+
+
+# --------------------------------------------------------------------------- XML pieces
+
+
+def _run(text: str, *rpr: str) -> str:
+    props_xml = props("w:rPr", *rpr)
+    lines = text.split("\n")
+    inner = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
+    return f"<w:r>{props_xml}{inner}</w:r>"
+
+
+def _p(style: str, runs: str = "", *ppr: str) -> str:
+    return f"<w:p>{props('w:pPr', el('w:pStyle', val=style), *ppr)}{runs}</w:p>"
+
+
+def _text(style: str, text: str, *ppr: str) -> str:
+    return _p(style, _run(text) if text else "", *ppr)
+
+
+def _rule(width: int, cell: int) -> str:
+    """A centred horizontal rule `width` twips long in a column `cell` twips wide."""
+    side = max(0, (cell - 2 * CELL_MARGIN - width) // 2)
+    return _p("KHRule", "", el("w:ind", left=side, right=side))
+
+
+def _cell(width: int, content: str) -> str:
+    tcpr = props("w:tcPr", el("w:tcW", w=width, type="dxa"))
+    return f"<w:tc>{tcpr}{content}</w:tc>"
+
+
+def _table(
+    widths: list[int], rows: list[list[str]], indent: int = 0, keep_rows: bool = False
+) -> str:
+    """A table without borders (the header and the signature block); `keep_rows`: a row
+    never splits across pages."""
+    none = "".join(
+        f'<w:{side} w:val="nil"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    tblpr = props(
+        "w:tblPr",
+        el("w:tblW", w=sum(widths), type="dxa"),
+        el("w:tblInd", w=indent, type="dxa"),
+        f"<w:tblBorders>{none}</w:tblBorders>",
+        el("w:tblLayout", type="fixed"),
+        f'<w:tblCellMar><w:left w:w="{CELL_MARGIN}" w:type="dxa"/>'
+        f'<w:right w:w="{CELL_MARGIN}" w:type="dxa"/></w:tblCellMar>',
+        el(
+            "w:tblLook",
+            val="0000",
+            firstRow=0,
+            lastRow=0,
+            firstColumn=0,
+            lastColumn=0,
+            noHBand=1,
+            noVBand=1,
+        ),
+    )
+    grid = "".join(el("w:gridCol", w=w) for w in widths)
+    trpr = props("w:trPr", el("w:cantSplit") if keep_rows else "")
+    body = "".join(
+        f"<w:tr>{trpr}" + "".join(_cell(w, c) for w, c in zip(widths, row, strict=True)) + "</w:tr>"
+        for row in rows
+    )
+    return f"<w:tbl>{tblpr}<w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl>"
+
+
+# --------------------------------------------------------------------------- body parts
+
+
+def header_xml(plan: Plan) -> str:
+    """Nghị định 30 header: issuing body | Quốc hiệu, Tiêu ngữ; Số | place and date."""
+    left_lines = [(plan.authority, 12, False)] if plan.authority else []
+    left_lines += [(line, 12, True) for line in plan.issuer_lines]
+    need_left = max([text_width(t, s, b) for t, s, b in left_lines] + [text_width(plan.number, 13)])
+    need_right = max(
+        text_width(plan.national, 12, True),
+        text_width(plan.motto, 13, True),
+        text_width(plan.place_date, 14),
+    )
+    pad = 2 * CELL_MARGIN + round(2 * MM)
+    left = max(round(TEXT_WIDTH * 0.4), need_left + pad)
+    right = max(TEXT_WIDTH - left, need_right + pad)
+    outdent = min(MAX_OUTDENT, max(0, left + right - TEXT_WIDTH))
+
+    names = "".join(
+        _text("KHAuthority" if not bold else "KHIssuer", text) for text, _, bold in left_lines
+    )
+    issuer_width = max(text_width(line, 12, True) for line in plan.issuer_lines)
+    # 1/3-1/2 of the name (Nghị định 30), but never a stub under a short name ("SỞ Y TẾ")
+    names += _rule(max(min(round(15 * MM), issuer_width), round(issuer_width * 0.4)), left)
+    national = (
+        _text("KHNational", plan.national)
+        + _text("KHMotto", plan.motto)
+        + _rule(text_width(plan.motto, 13, True), right)
+    )
+    number = _text("KHNumber", plan.number)
+    place = _text("KHPlaceDate", plan.place_date)
+    return _table([left, right], [[names, national], [number, place]], -outdent)
+
+
+def title_xml(plan: Plan) -> str:
+    widest = max(text_width(line, 14, True) for line in plan.title.split("\n"))
+    rule = min(widest, TEXT_WIDTH) // 3
+    side = (TEXT_WIDTH - rule) // 2
+    return (
+        _text("KHDocType", plan.doc_type)
+        + _text("KHTitle", plan.title)
+        + _p("KHRule", "", el("w:ind", left=side, right=side))
+    )
+
+
+STYLES = {"part": "KHPart", "item": "KHItem", "point": "KHPoint", "text": "KHBody"}
+
+
+def paragraph_xml(p: Paragraph, *ppr: str) -> str:
+    style = STYLES[p.style]
+    if p.italic and p.number:
+        runs = _run(p.number + " ") + _run(p.text, el("w:rStyle", val="KHEmphasis"))
+        return _p(style, runs, *ppr)
+    return _text(style, p.full, *ppr)
+
+
+def signature_xml(plan: Plan) -> str:
+    left = round(TEXT_WIDTH * 0.55)
+    right = TEXT_WIDTH - left
+    recipients = _text("KHRecipientsLabel", "Nơi nhận:") + "".join(
+        _text("KHRecipient", line, el("w:ind", left=142, hanging=142)) for line in plan.recipients
+    )
+    signer = "".join(
+        _text("KHSigner" if n == 0 else "KHSignerName", line) for n, line in enumerate(plan.signer)
+    )
+    signer += "".join(_p("KHSignerName") for _ in range(SIGNATURE_LINES))
+    signer += _text("KHSignerName", plan.signer_name)
+    return _table([left, right], [[recipients, signer]], keep_rows=True)
+
+
+def body_xml(plan: Plan) -> str:
+    """Header, title, paragraphs, signature; the last paragraph stays with the signature (a
+    page holding only the signature is not signed)."""
+    *paragraphs, last = plan.paragraphs or [None]
+    return (
+        header_xml(plan)
+        + title_xml(plan)
+        + "".join(paragraph_xml(p) for p in paragraphs)
+        + (paragraph_xml(last, el("w:keepNext")) if last else "")
+        + signature_xml(plan)
+    )
+
+
+def body_section(header_refs: str) -> str:
+    """Section properties of the body: A4 portrait, no number on its first page."""
+    return props(
+        "w:sectPr",
+        header_refs,
+        el("w:pgSz", w=A4_W, h=A4_H),
+        el(
+            "w:pgMar",
+            top=round(MARGINS["top"] * MM),
+            right=round(MARGINS["right"] * MM),
+            bottom=round(MARGINS["bottom"] * MM),
+            left=round(MARGINS["left"] * MM),
+            header=round(10 * MM),
+            footer=round(10 * MM),
+            gutter=0,
+        ),
+        el("w:pgNumType", start=1),
+        el("w:titlePg"),
+    )
+
+
+# --------------------------------------------------------------------------- appendices
+
+
+def _appendix_body(template: Template, appendix: Appendix, numbered_columns: bool):
+    """(content, section properties, document root tag) of the separate appendix file."""
+    data = template.render(appendix, numbered_columns)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read("word/document.xml").decode("utf-8")
+    body = _BODY.search(xml)
+    root = _ROOT.search(xml)
+    assert body and root, "the appendix template has no <w:body>"
+    inner = body.group(1)
+    start = inner.rfind("<w:sectPr")
+    return inner[:start], inner[start:], root.group(0)
+
+
+def _end_section(content: str, sect: str) -> str:
+    """`content` with `sect` in its last paragraph (a section that is not the last one)."""
+    if content.endswith("</w:p>"):
+        start = max(content.rfind("<w:p>"), content.rfind("<w:p "))
+        para = content[start:]
+        if "</w:pPr>" in para:
+            para = para.replace("</w:pPr>", sect + "</w:pPr>", 1)
+        else:
+            para = para.replace(">", f"><w:pPr>{sect}</w:pPr>", 1)
+        return content[:start] + para
+    return content + f"<w:p><w:pPr>{sect}</w:pPr></w:p>"
+
+
+# --------------------------------------------------------------------------- package
+
+
+def render_plan(
+    plan: Plan,
+    appendices: list[Appendix],
+    template: Template,
+    kh_styles: str,
+    numbered_columns: bool = False,
+) -> bytes:
+    """The DOCX bytes: the appendix template's package with the body in front."""
+    sections = [_appendix_body(template, a, numbered_columns) for a in appendices]
+    if sections:
+        header_refs = "".join(_HEADER_REF.findall(sections[0][1]))
+        root = sections[0][2]
+    else:
+        source = template.parts["word/document.xml"].decode("utf-8")
+        refs = _HEADER_REF.findall(source)
+        header_refs, root = "".join(refs), _ROOT.search(source).group(0)
+    # The body's section ends in a paragraph after the signature table; its mark is tiny so
+    # that it never spills onto a page of its own.
+    tiny = '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>'
+    body = body_xml(plan) + _p("KHBody", "", el("w:spacing", before=0, line=240), tiny)
+    if not sections:
+        parts = [body + body_section(header_refs)]
+    else:
+        parts = [_end_section(body, body_section(header_refs))]
+    for n, (content, sect, _) in enumerate(sections):
+        parts.append(content + sect if n == len(sections) - 1 else _end_section(content, sect))
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"{root}<w:body>{''.join(parts)}</w:body></w:document>"
+    )
+    styles = template.parts["word/styles.xml"].decode("utf-8")
+    styles = styles.replace("</w:styles>", kh_styles + "</w:styles>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, data in template.parts.items():
+            if name == "word/document.xml":
+                data = document.encode("utf-8")
+            elif name == "word/styles.xml":
+                data = styles.encode("utf-8")
+            elif name == "docProps/core.xml":
+                data = core_properties(plan)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return out.getvalue()
+
+
+def core_properties(plan: Plan) -> bytes:
+    """Title, author (the issuing unit) and a stamp: plangen version, catalog ids and hashes."""
+    title = f"{plan.doc_type.capitalize()} {plan.title.replace(chr(10), ' ')}"
+    keywords = "; ".join(f"{cid} sha256:{digest}" for cid, digest in plan.sources)
+    description = f"plangen {__version__}; unit {plan.unit}; {keywords}"
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:title>{escape(title)}</dc:title>"
+        f"<dc:subject>PAR INDEX, SIPAS {plan.year}</dc:subject>"
+        f"<dc:creator>{escape(plan.issuer_name)}</dc:creator>"
+        f"<cp:keywords>{escape(keywords)}</cp:keywords>"
+        f"<dc:description>{escape(description)}</dc:description>"
+        "</cp:coreProperties>"
+    ).encode()
