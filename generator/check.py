@@ -70,9 +70,10 @@ def validate(
             problems += found
             if appendix is not None and warnings is not None:
                 warnings += stale_deadlines(appendix, unit.model, cat.path, task_lines(cat.model))
+    used = {kind.id for _, kind in units.values()}
     for kind in kinds.values():
         if not kind.abstract:
-            problems += wording_problems(ws, kind)
+            problems += wording_problems(ws, kind, report_gaps=kind.id not in used)
     return problems
 
 
@@ -119,17 +120,26 @@ def sample_unit(kind: KindView) -> Unit:
     )
 
 
-def wording_problems(ws: Workspace, kind: KindView) -> list[UserError]:
-    """Each task and section a unit of `kind` would get in another level's words."""
-    if not kind.avoid:
-        return []
+def wording_problems(ws: Workspace, kind: KindView, report_gaps: bool = True) -> list[UserError]:
+    """Each task and section a unit of `kind` would get in another level's words; with
+    `report_gaps`, also what keeps a new unit of the kind from rendering with the kind's
+    defaults alone (a role without bodies, no plan symbol)."""
     out: list[UserError] = []
     unit = sample_unit(kind)
+    if not kind.plan_symbol:  # each unit of such a kind writes its own symbol
+        plan = unit.plan.model_copy(update={"symbol": "KH"})
+        unit = unit.model_copy(update={"plan": plan})
     for cat in ws.catalogs.values():
         try:
             appendix = Resolver(cat.model, kind, unit, "mau", source=cat.path).appendix()
-        except UserError:
-            continue  # reported by the trial resolve of a real unit
+        except UserError as exc:
+            if report_gaps:  # otherwise said by the trial resolve of a real unit
+                for problem in getattr(exc, "problems", [exc]):
+                    message = problem.message.replace('đơn vị "mau"', f'loại "{kind.id}"')
+                    out.append(UserError(message + " (đơn vị mới chỉ có mặc định)", problem.where))
+            continue
+        if not kind.avoid:
+            continue
         lines = task_lines(cat.model)
         for row in appendix.rows:
             texts = row.cells.values()

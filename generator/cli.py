@@ -382,11 +382,25 @@ def roles() -> None:
 
     ws = _workspace()
     kinds = [ws.kind(k) for k in sorted(ws.kinds) if not ws.kinds[k].model.abstract]
+
+    def bodies(kind, role: str) -> str:
+        if role not in kind.roles:
+            return "(chưa gán)"
+        return "; ".join(_shown(kind, b) for b in kind.roles[role]) or "—"
+
     rows = [
-        [role, desc] + ["; ".join(k.roles.get(role, ["(chưa gán)"])) or "—" for k in kinds]
+        [role, desc] + [bodies(k, role) for k in kinds]
         for role, desc in ws.roles.model.roles.items()
     ]
     print_table("Vai trò", ["Vai trò", "Mô tả", *(k.id for k in kinds)], rows)
+
+
+def _shown(kind, text: str) -> str:
+    """A kind's text as a unit of that kind gets it ({{ unit.short }} filled in)."""
+    from .check import sample_unit
+    from .resolve import render_text, unit_context
+
+    return render_text(text, unit_context(kind, sample_unit(kind), "", 0), kind.id)
 
 
 @app.command("kinds")
@@ -405,7 +419,7 @@ def kinds_command() -> None:
                 " -> ".join(k.chain),
                 k.short or "(tên đơn vị)",
                 k.plan_symbol or "(riêng từng đơn vị)",
-                k.issuer or "(tên đơn vị)",
+                _shown(k, k.issuer) if k.issuer else "(tên đơn vị)",
                 k.name,
             ]
         )

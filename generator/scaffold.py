@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import UserError, ValidationFailed, Where
 from .generate import check_slug
 from .load import PACKAGE, Workspace, validate_doc
-from .models import Unit
+from .models import Unit, parse_plan_date
 from .text import nfc, slugify
 from .write import write_atomic
 from .yamlfile import parse_text
@@ -68,7 +68,8 @@ def profile_yaml(
         plan["number"] = int(number) if number.isdigit() else number
     if symbol:
         plan["symbol"] = symbol
-    plan["date"] = date
+    # a full date is written as a YAML date (unquoted); "2026-07" stays text
+    plan["date"] = dt.date.fromisoformat(date) if len(date) == 10 else date
     if not number:
         plan.yaml_set_comment_before_after_key(
             "date", before="number: 123   # số kế hoạch; bỏ trống để văn thư điền", indent=2
@@ -119,6 +120,11 @@ def write_unit(
     slug = check_slug(slug or slugify(proper) or "x")
     full = f"{level} {proper}" if level else proper
     date = date or dt.date.today().strftime("%Y-%m")
+    try:
+        when = parse_plan_date(date)
+    except ValueError as exc:
+        raise UserError(f"--plan-date: {exc}") from None
+    date = f"{when.year:04d}-{when.month:02d}" + (f"-{when.day:02d}" if when.day else "")
     path = folder / f"{slug}.yaml"
     text = profile_yaml(kind, full, number, date, symbol, _schema_line(folder, ws.root))
     try:  # the profile must be valid before it is written: the same loader and model

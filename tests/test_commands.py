@@ -405,3 +405,42 @@ def test_status_takes_the_report_date(tmp_path):
     assert late.exit_code == 1 and "đã quá hạn" in late.stdout
     bad = plangen("status", str(tracker), "--date", "31/12/2026")
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_validate_reports_a_kind_new_units_could_not_use(data_copy):
+    """A kind no unit uses yet is tried with its defaults alone: its role gaps are named."""
+    (data_copy / "catalogs" / "kinds" / "town.yaml").write_text(
+        "id: town\nname: Thị trấn\nshort: thị trấn\nplan_symbol: KH-UBND\n"
+        "roles:\n  office: [Văn phòng]\n",
+        encoding="utf-8",
+    )
+    result = plangen("--data", str(data_copy), "validate")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert any('loại "town"' in line and "chưa được gán cơ quan" in line for line in lines)
+    assert all("(đơn vị mới chỉ có mặc định)" in line for line in lines if 'loại "town"' in line)
+
+
+def test_new_unit_writes_the_date_as_a_date(tmp_path):
+    result = plangen(
+        "new-unit",
+        "Xã Thử",
+        "--kind",
+        "commune",
+        "--plan-date",
+        "2026-7-2",
+        "--units-dir",
+        str(tmp_path),
+    )
+    assert result.exit_code == 0, result.output
+    assert "  date: 2026-07-02\n" in (tmp_path / "thu.yaml").read_text(encoding="utf-8")
+    bad = plangen("new-unit", "Xã B", "--kind", "commune", "--plan-date", "2026-13-02")
+    assert bad.exit_code == 2 and bad.stderr.startswith("--plan-date: ")
+
+
+def test_listings_show_bodies_as_a_unit_gets_them():
+    roles = plangen("roles").stdout
+    assert "Công an phường" in roles and "{{" not in roles
+    kinds = plangen("kinds").stdout
+    assert "Ủy ban nhân dân phường" in kinds and "{{" not in kinds
+    assert re.search(r"^ward\s+ward -> commune\s+phường\s+KH-UBND", kinds, re.M)
