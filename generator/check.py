@@ -70,6 +70,9 @@ def validate(
             problems += found
             if appendix is not None and warnings is not None:
                 warnings += stale_deadlines(appendix, unit.model, cat.path, task_lines(cat.model))
+    from .plan import validate_plan  # the plan body's catalog, checked like the others
+
+    problems += validate_plan(ws, slugs)
     used = {kind.id for _, kind in units.values()}
     for kind in kinds.values():
         if not kind.abstract:

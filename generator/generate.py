@@ -1,8 +1,9 @@
 """The whole flow for one unit: load -> resolve -> render -> write.
 
 `render_files` produces every output of a unit in memory (file name -> bytes), nothing
-written; `generate` checks, renders, then writes them all or none (see write.write_all).
-The web front end calls `render_files` too.
+written: the whole plan (body and appendices, plandoc.py), each appendix on its own, the
+tracker, and with `pdf` a PDF of each DOCX. `generate` checks, renders, then writes them
+all or none (see write.write_all). The web front end calls `render_files` too.
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def render_files(
             warnings += stale_deadlines(a, unit, cat.path, task_lines(cat.model))
     template = load_template(ws.template)
     files = [(f"{file_stem(a)}.docx", template.render(a, options.numbered_columns)) for a in docs]
+    from .plan import has_plan_catalog
+
+    if not only and docs and has_plan_catalog(ws):  # the whole plan: body and appendices
+        from .plandoc import plan_docx, plan_file_name
+
+        plan = plan_docx(ws, slug, docs, options.numbered_columns)
+        files.insert(0, (plan_file_name(slug, docs[0].year), plan))
     if options.pdf:
         files += [
             (name.removesuffix(".docx") + ".pdf", docx_to_pdf(name, data))

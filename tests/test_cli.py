@@ -33,6 +33,7 @@ def test_unit_writes_both_appendices_and_prints_paths(tmp_path, data_copy):
     assert result.exit_code == 0, result.output
     printed = [Path(p) for p in result.stdout.split()]
     assert [p.name for p in printed] == [
+        "dinh-lap-ke-hoach-2026.docx",
         "dinh-lap-phu-luc-I-par-index-2026.docx",
         "dinh-lap-phu-luc-II-sipas-2026.docx",
         "dinh-lap-2026-theo-doi.xlsx",
