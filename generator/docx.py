@@ -79,21 +79,25 @@ class Template:
     styles: dict[str, str]  # TABLE_STYLES role -> this template's style id
 
     def render(self, appendix: Appendix, numbered_columns: bool = False) -> bytes:
+        parts = self.render_parts(appendix, numbered_columns)
+        parts["docProps/core.xml"] = core_properties(appendix)
+        return pack(parts)
+
+    def render_parts(self, appendix: Appendix, numbered_columns: bool = False) -> dict[str, bytes]:
+        """The filled template's parts (the whole plan takes its body from them)."""
         values = {
             "label": escape(appendix.label),
             "title": title_xml(appendix, self.text_width),
             "guide": escape(appendix.guide),
             "table": table_xml(appendix, self.text_width, numbered_columns, self.styles),
         }
-        if self.plain:
-            parts = dict(self.parts)
-            parts["word/document.xml"] = _PLACEHOLDER.sub(
-                lambda m: values[m.group(1)], self.source
-            ).encode("utf-8")
-        else:
-            parts = _render_with_docxtpl(self, context(appendix, values))
-        parts["docProps/core.xml"] = core_properties(appendix)
-        return pack(parts)
+        if not self.plain:
+            return _render_with_docxtpl(self, context(appendix, values))
+        parts = dict(self.parts)
+        parts["word/document.xml"] = _PLACEHOLDER.sub(
+            lambda m: values[m.group(1)], self.source
+        ).encode("utf-8")
+        return parts
 
 
 def context(appendix: Appendix, values: dict[str, str]) -> dict:

@@ -10,7 +10,6 @@ templates/build_plan_template.py), merged into the appendix template's styles.
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 import zipfile
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .appendix import Appendix
-from .docx import Template, load_template
+from .docx import Template, load_template, pack
 from .errors import UserError, Where
 from .load import Workspace
 from .ooxml import el, escape, props
@@ -296,9 +295,7 @@ def body_section(header_refs: str) -> str:
 
 def _appendix_body(template: Template, appendix: Appendix, numbered_columns: bool):
     """(content, section properties, document root tag) of the separate appendix file."""
-    data = template.render(appendix, numbered_columns)
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        xml = zf.read("word/document.xml").decode("utf-8")
+    xml = template.render_parts(appendix, numbered_columns)["word/document.xml"].decode("utf-8")
     body = _BODY.search(xml)
     root = _ROOT.search(xml)
     assert body and root, "the appendix template has no <w:body>"
@@ -355,19 +352,11 @@ def render_plan(
     )
     styles = template.parts["word/styles.xml"].decode("utf-8")
     styles = styles.replace("</w:styles>", kh_styles + "</w:styles>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for name, data in template.parts.items():
-            if name == "word/document.xml":
-                data = document.encode("utf-8")
-            elif name == "word/styles.xml":
-                data = styles.encode("utf-8")
-            elif name == "docProps/core.xml":
-                data = core_properties(plan)
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    return out.getvalue()
+    parts = dict(template.parts)
+    parts["word/document.xml"] = document.encode("utf-8")
+    parts["word/styles.xml"] = styles.encode("utf-8")
+    parts["docProps/core.xml"] = core_properties(plan)
+    return pack(parts)
 
 
 def core_properties(plan: Plan) -> bytes:
