@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -215,6 +215,17 @@ class Workspace:
         except UserError as exc:
             self.problems.append(exc)
         return None
+
+    def with_unit(self, slug: str, loaded: Loaded[Unit]) -> Workspace:
+        """A copy of the workspace in which `slug`'s profile is `loaded` (an unsaved profile,
+        to check and preview it); the catalogs and kinds are shared, not copied."""
+        return replace(
+            self,
+            units={**self.units, slug: loaded},
+            unit_files=dict(self.unit_files),
+            problems=list(self.problems),
+            _views=dict(self._views),
+        )
 
     def add_file(self, path: Path) -> None:
         """Take in one more input file kept anywhere, recognised by its content."""

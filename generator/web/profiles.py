@@ -16,7 +16,6 @@ kept in ``.history/`` beside it.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import hashlib
@@ -570,11 +569,7 @@ def check_profile(ws: Workspace, slug: str, text: str, fields: list[str]) -> Che
     except UserError as exc:
         place(exc)
         return result
-    candidate = copy.copy(ws)
-    candidate.units = {**ws.units, slug: Loaded(model, doc)}
-    candidate.unit_files = dict(ws.unit_files)
-    candidate.problems = list(ws.problems)
-    candidate._views = dict(ws._views)
+    candidate = ws.with_unit(slug, Loaded(model, doc))
     result.unit = model
     result.workspace = candidate
     for problem in validate(candidate, [slug], trial=False):
