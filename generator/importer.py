@@ -322,7 +322,8 @@ class ImportReport:
     as_roles: int = 0
     literal: int = 0
     mapped: dict[str, Counter] = field(default_factory=dict)  # body -> Counter(role)
-    choices: dict[tuple[str, str], list] = field(default_factory=dict)
+    # body -> [Counter(role chosen), roles it could have been, Counter(reason)]
+    choices: dict[str, list] = field(default_factory=dict)
     unknown: dict[str, list] = field(default_factory=dict)  # name -> [count, nearest]
     overrides: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     odd: list[str] = field(default_factory=list)
@@ -351,14 +352,13 @@ class ImportReport:
             out.append(f'  "{body}" -> {said}')
         if self.choices:
             out.append("Cơ quan giữ nhiều vai trò (đã chọn một; sửa trong catalog nếu cần):")
-            for (body, role), (count, others, reasons) in self.choices.items():
+            for body, (chosen, tied, reasons) in self.choices.items():
+                said = ", ".join(f"{r} ({n})" for r, n in chosen.most_common())
                 why = "; ".join(
                     f"{reason} ({n})" if len(reasons) > 1 else reason
                     for reason, n in reasons.most_common()
                 )
-                out.append(
-                    f'  "{body}" -> {role} ({count} lần; cũng có thể là {", ".join(others)}): {why}'
-                )
+                out.append(f'  "{body}" -> {said}; chọn trong {", ".join(tied)}: {why}')
         if self.unknown:
             out.append(
                 f"Cơ quan hồ sơ {self.unit} không có ({len(self.unknown)} tên, giữ nguyên văn; "
@@ -811,14 +811,16 @@ class _Builder:
             names = ", ".join(f'"{x}"' for x in literal)
             if not refs:
                 refs = [self.placeholder]
-                lead_note = f"tạm ghi {self.placeholder}"
+                kept = f"tạm ghi {self.placeholder}"
             else:
-                lead_note = "catalog chỉ giữ các vai trò đã nhận ra"
+                kept = "chỉ ghi các vai trò đã nhận ra"
+            cell = [m.text for m in mentions]
+            flow = ", ".join(_flow_scalar(x) for x in cell)
             t.notes.setdefault(key, []).append(
-                f"TODO: {names} chưa có vai trò ({lead_note}); hồ sơ {self.slug} giữ nguyên văn "
-                "qua tasks: (xem báo cáo import)"
+                f"TODO: {names} chưa có vai trò ({kept}). Để {self.slug} in đúng nguyên văn, hồ "
+                f"sơ đơn vị ghi: tasks: {{{t.id}: {{{key}: [{flow}]}}}}"
             )
-            r.overrides.setdefault(t.id, {})[key] = [m.text for m in mentions]
+            r.overrides.setdefault(t.id, {})[key] = cell
         return refs
 
     def choose(self, body: str, column: str, t: TaskOut) -> str:
@@ -848,10 +850,8 @@ class _Builder:
                 pick = tied[0]
                 reason = "theo thứ tự trong roles.yaml"
         shown = self.bodies.display[body]
-        entry = self.report.choices.setdefault(
-            (shown, pick), [0, [r for r in tied if r != pick], Counter()]
-        )
-        entry[0] += 1
+        entry = self.report.choices.setdefault(shown, [Counter(), tied, Counter()])
+        entry[0][pick] += 1
         entry[2][reason] += 1
         return pick
 
