@@ -159,7 +159,8 @@ def read_source(path: Path) -> bytes:
         raise UserError("tệp rỗng, không phải tệp DOCX", where)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise UserError(
-            "đây là tệp Word cũ (.doc) hoặc Excel cũ (.xls): mở bằng Word và lưu lại dạng .docx",
+            "đây là tệp Word cũ (.doc), Excel cũ (.xls) hoặc tệp đặt mật khẩu: mở bằng Word, "
+            "bỏ mật khẩu nếu có, rồi lưu lại dạng .docx",
             where,
         )
     if data[:5] == b"%PDF-":
