@@ -114,7 +114,7 @@ def test_final_punctuation_follows_the_catalog_rule(ws, catalog_id):
     assert "Dấu câu cuối ô" in comment_header(ws.catalogs[catalog_id].path)
 
 
-# The slips of the seed documents (DESIGN.md §5, DOMAIN.md §6) each catalog corrects, as its
+# The slips of the published documents each catalog corrects, as its
 # header comment lists them; none of them may be left in the catalog's text.
 SLIPS = {
     "sipas-2026": [

@@ -18,7 +18,7 @@ from generator.generate import appendices
 from generator.load import open_workspace
 from generator.text import letter, roman
 
-# The originals' slips and what the catalog writes instead (DESIGN.md §5).
+# The originals' slips and what the catalog writes instead (listed in the catalog's header).
 CORRECTIONS = [
     ("NHẪM", "NHẰM"),
     ("Quản triệt", "Quán triệt"),
