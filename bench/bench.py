@@ -165,7 +165,7 @@ def main() -> None:
                 f"kind: commune\nname: xã Thử {i}\nplan:\n  number: {i + 1}\n  date: 2026-07-06\n",
                 encoding="utf-8",
             )
-        units = args.units + 3
+        units = len(list((data / "catalogs" / "units").glob("*.yaml")))
         cmd = [*plangen.split(), "--data", str(data), "--all", "--out", str(tmp / "batch")]
         start = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True, env=env)
