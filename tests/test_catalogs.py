@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
+from conftest import PUBLISHED_SLIPS, ROOT
 from typer.testing import CliRunner
 
 from generator.check import validate
@@ -117,18 +117,7 @@ def test_final_punctuation_follows_the_catalog_rule(ws, catalog_id):
 # The slips of the published documents each catalog corrects, as its
 # header comment lists them; none of them may be left in the catalog's text.
 SLIPS = {
-    "sipas-2026": [
-        ("NHẪM", "NHẰM"),
-        ("Quản triệt", "Quán triệt"),
-        ("phân đầu", "phấn đấu"),
-        ("những nhiễu", "nhũng nhiễu"),
-        ("những nhiều", "nhũng nhiễu"),
-        ("biên hiệu", "biển hiệu"),
-        ("CBCCVV", "CBCCVC"),
-        ("Công/Trang", "Cổng/Trang"),
-        ("UBND cấp xã.;", "UBND cấp xã;"),
-        ("đúng/sớm hẹn", "đúng/sớm hơn"),
-    ],
+    "sipas-2026": PUBLISHED_SLIPS,
     "par-index-2026": [("kiên nghị", "kiến nghị")],
 }
 

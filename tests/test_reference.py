@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from conftest import FIXTURES, SHIPPED_UNITS, fold, read_table
+from conftest import FIXTURES, PUBLISHED_SLIPS, SHIPPED_UNITS, fold, read_table
 
 from generator.docx import load_template
 from generator.generate import appendices
@@ -19,18 +19,7 @@ from generator.load import open_workspace
 from generator.text import letter, roman
 
 # The originals' slips and what the catalog writes instead (listed in the catalog's header).
-CORRECTIONS = [
-    ("NHẪM", "NHẰM"),
-    ("Quản triệt", "Quán triệt"),
-    ("phân đầu", "phấn đấu"),
-    ("những nhiễu", "nhũng nhiễu"),
-    ("những nhiều", "nhũng nhiễu"),
-    ("biên hiệu", "biển hiệu"),
-    ("CBCCVV", "CBCCVC"),
-    ("tiêu cực, nhiễu", "tiêu cực, nhũng nhiễu"),
-    ("đúng/sớm hẹn", "đúng/sớm hơn"),
-    ("Công/Trang", "Cổng/Trang"),
-]
+CORRECTIONS = PUBLISHED_SLIPS
 
 
 def corrected(text: str) -> str:

@@ -148,8 +148,8 @@ def test_a_template_cannot_run_shell_commands(tmp_path):
         ("{{ 10**5000 }}", "phép lũy thừa quá lớn"),
         ("{% set a = 1 %}", "{% set %} không được phép trong mẫu"),
         (
-            "{% for a in appendix.title %}{% for b in appendix.title %}{% for c in appendix.title %}"
-            "{% endfor %}{% endfor %}{% endfor %}",
+            "{% for a in appendix.title %}{% for b in appendix.title %}"
+            "{% for c in appendix.title %}{% endfor %}{% endfor %}{% endfor %}",
             "vòng lặp lồng quá 2 cấp",
         ),
         ("{{ unit.name|center(100000000) }}", 'bộ lọc "|center" không được phép'),
@@ -167,7 +167,8 @@ def test_documented_names_render_in_body_and_header(tmp_path):
     header = parts["word/header1.xml"].decode("utf-8")
     parts["word/header1.xml"] = header.replace(
         "</w:p>",
-        '<w:r><w:t xml:space="preserve"> {{ unit.name|upper }} - {{ plan.symbol }}</w:t></w:r></w:p>',
+        '<w:r><w:t xml:space="preserve"> {{ unit.name|upper }} - {{ plan.symbol }}</w:t></w:r>'
+        "</w:p>",
         1,
     ).encode("utf-8")
     path = write_parts(tmp_path / "header.docx", parts)

@@ -523,22 +523,19 @@ def create_app(
                 return "broken", (path, exc)
             base = str(form.get("base") or "")
             role_order = _declared(ws)
+
+            def invalid(check):  # the form again, the clerk's values and the messages
+                on_disk = profiles.check_profile(ws, slug, disk_text, fields)
+                return "invalid", unit_context(
+                    ws, stamp, slug, disk_text, new, orig, base, check, on_disk
+                )
+
             bad = profiles.bad_characters(new)
             if bad:
                 check = profiles.Check()
                 for name, message in bad.items():
                     check.add(name, message)
-                return "invalid", unit_context(
-                    ws,
-                    stamp,
-                    slug,
-                    disk_text,
-                    new,
-                    orig,
-                    base,
-                    check,
-                    profiles.check_profile(ws, slug, disk_text, fields),
-                )
+                return invalid(check)
             candidate = profiles.apply(disk_text, changes, role_order)
             if base != profiles.digest(raw):
                 merged = {**disk_values, **changes}
@@ -561,17 +558,7 @@ def create_app(
                 return "conflict", ctx
             check = profiles.check_profile(ws, slug, candidate, fields)
             if not check.ok:
-                return "invalid", unit_context(
-                    ws,
-                    stamp,
-                    slug,
-                    disk_text,
-                    new,
-                    orig,
-                    base,
-                    check,
-                    profiles.check_profile(ws, slug, disk_text, fields),
-                )
+                return invalid(check)
             if not profiles.save(path, base, candidate):
                 return "retry", None
             return "saved", None

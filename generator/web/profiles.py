@@ -257,7 +257,7 @@ def decode_values(text: str | None) -> Values | None:
 # --------------------------------------------------------------------------- editing YAML
 
 
-def _yaml():
+def round_trip_yaml():
     from ruamel.yaml import YAML
 
     yaml = YAML()
@@ -377,7 +377,7 @@ def apply(text: str, changes: Values, role_order: list[str] | None = None) -> st
 
     if not changes:
         return text
-    yaml = _yaml()
+    yaml = round_trip_yaml()
     data = yaml.load(text)
     if data is None:
         data = CommentedMap()
@@ -402,7 +402,7 @@ def load_values(text: str) -> Values:
     from ruamel.yaml.error import YAMLError
 
     try:
-        data = _yaml().load(text)
+        data = round_trip_yaml().load(text)
     except YAMLError:
         parse_text(Path("hồ sơ"), text)  # the loader's own Vietnamese message, with the line
         raise UserError("YAML không hợp lệ") from None
@@ -412,7 +412,7 @@ def load_values(text: str) -> Values:
 def kind_of_text(text: str) -> str | None:
     """The `kind` a profile's text names, or None."""
     try:
-        value = _get(_yaml().load(text), ("kind",))
+        value = _get(round_trip_yaml().load(text), ("kind",))
     except Exception:  # noqa: BLE001 - unreadable: the check reports it
         return None
     return value if isinstance(value, str) else None
@@ -450,7 +450,7 @@ class Check:
 def positions(text: str) -> dict[tuple[int, int], tuple]:
     """(line, column), 1-based, of every key and list item -> its path in the file."""
     try:
-        data = _yaml().load(text)
+        data = round_trip_yaml().load(text)
     except Exception:  # noqa: BLE001 - a broken file simply has no positions
         return {}
     out: dict[tuple[int, int], tuple] = {}

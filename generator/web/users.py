@@ -35,6 +35,7 @@ from pathlib import Path
 from ..errors import UserError, ValidationFailed, Where
 from ..generate import check_slug
 from ..write import write_atomic
+from .profiles import round_trip_yaml
 
 # scrypt: 2**14 rounds, block size 8, one lane: 16 MB and ~50 ms per check on a small server.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -241,16 +242,6 @@ HEADER = (
 )
 
 
-def _yaml():
-    from ruamel.yaml import YAML
-
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
 def set_account(
     path: Path, name: str, password: str, unit: str | None = None, admin: bool = False
 ) -> bool:
@@ -268,7 +259,7 @@ def set_account(
         check_slug(unit)
     if len(password) < MIN_PASSWORD:
         raise UserError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
-    yaml = _yaml()
+    yaml = round_trip_yaml()
     path = Path(path)
     if path.exists():
         parse_users(path)  # refuse to rewrite a file that is broken already
@@ -293,7 +284,7 @@ def set_account(
 
 
 def remove_account(path: Path, name: str) -> None:
-    yaml = _yaml()
+    yaml = round_trip_yaml()
     path = Path(path)
     parse_users(path)
     data = yaml.load(path.read_text(encoding="utf-8"))
