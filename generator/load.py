@@ -63,6 +63,7 @@ _TYPE_NAMES = {
     "string_type": "một chuỗi văn bản",
     "int_type": "một số nguyên",
     "int_parsing": "một số nguyên",
+    "int_from_float": "một số nguyên",
     "float_type": "một số",
     "float_parsing": "một số",
     "bool_type": "true hoặc false",
@@ -118,7 +119,10 @@ def _message(err: dict, model: type[BaseModel]) -> str:
     if kind in _TYPE_NAMES:
         return f'"{last}" phải là {_TYPE_NAMES[kind]}'
     if kind == "literal_error":
-        return f'"{last}" phải là một trong: {err["ctx"]["expected"]}'
+        expected = str(err["ctx"]["expected"]).replace("'", '"').replace(" or ", " hoặc ")
+        return f'"{last}" phải là một trong: {expected}'
+    if kind == "finite_number":
+        return f'"{last}" phải là một số hữu hạn'
     if kind == "string_pattern_mismatch":
         return (
             f'"{err["input"]}" không hợp lệ: chỉ dùng chữ thường không dấu, số và "-" '
@@ -126,8 +130,17 @@ def _message(err: dict, model: type[BaseModel]) -> str:
         )
     if kind == "too_short":
         return f'"{last}" cần ít nhất {err["ctx"]["min_length"]} phần tử'
-    if kind in ("greater_than", "greater_than_equal", "less_than_equal"):
-        return f'"{last}" ngoài khoảng cho phép ({err["msg"]})'
+    bounds = {
+        "greater_than": "lớn hơn",
+        "greater_than_equal": "từ",
+        "less_than": "nhỏ hơn",
+        "less_than_equal": "không quá",
+    }
+    if kind in bounds:
+        limit = next(iter((err.get("ctx") or {}).values()), "")
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return f'"{last}" ngoài khoảng cho phép (phải {bounds[kind]} {limit})'
     if kind == "value_error":
         return f'"{last}": {err["ctx"]["error"]}' if last else str(err["ctx"]["error"])
     return f'"{last}": {err["msg"]}'

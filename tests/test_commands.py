@@ -445,3 +445,30 @@ def test_listings_show_bodies_as_a_unit_gets_them():
     kinds = plangen("kinds").stdout
     assert "Ủy ban nhân dân phường" in kinds and "{{" not in kinds
     assert re.search(r"^ward\s+ward -> commune\s+phường\s+KH-UBND", kinds, re.M)
+
+
+def test_validate_speaks_vietnamese_only(data_copy):
+    """Every message is Vietnamese: no "Input should be", no "'I' or 'V'"."""
+    catalog = data_copy / "catalogs" / "sipas-2026.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    for old, new in [
+        ("appendix: II", "appendix: XX"),
+        ("year: 2026", "year: 2026.5"),
+        ("{key: stt, label: STT, width: 5}", "{key: stt, label: STT, width: 0}"),
+        ("{key: lead, label: Cơ quan chủ trì, width: 15}", "{key: lead, label: X, width: .inf}"),
+        ("{key: support, label: Cơ quan phối hợp, width: 15}", "{key: ho, label: X, width: 5}"),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    catalog.write_text(text, encoding="utf-8")
+    result = plangen("--data", str(data_copy), "validate")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 5, lines  # every problem of the file, in one run
+    for line in lines:
+        assert not re.search(r"\b(Input|should|or|than|valid)\b", line), line
+    assert any(
+        '"appendix" phải là một trong: "I", "II",' in line and "hoặc" in line for line in lines
+    )
+    assert any('"width" ngoài khoảng cho phép (phải lớn hơn 0)' in line for line in lines)
+    assert any('"width" phải là một số hữu hạn' in line for line in lines)
