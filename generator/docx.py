@@ -155,17 +155,29 @@ def _render_with_docxtpl(template: Template, ctx: dict) -> dict[str, bytes]:
     try:
         tpl.render(ctx, jinja_env=template_environment(), autoescape=True)
     except RefusedTemplate as exc:
-        raise UserError(f"mẫu: {exc.message}" + _line(exc), Where(template.path)) from None
+        raise UserError(
+            f"mẫu, {_part(tpl, exc)}: {exc.message}" + _line(exc), Where(template.path)
+        ) from None
     except TemplateError as exc:
         from .resolve import _jinja_message
 
         raise UserError(
-            f"mẫu có thẻ Jinja sai: {_jinja_message(exc)}" + _line(exc), Where(template.path)
+            f"mẫu, {_part(tpl, exc)}: thẻ Jinja sai: {_jinja_message(exc)}" + _line(exc),
+            Where(template.path),
         ) from None
     out = io.BytesIO()
     tpl.save(out)
     with zipfile.ZipFile(out) as zf:
         return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _part(tpl, exc: Exception) -> str:
+    """Where in the template: "phần thân, đoạn 3", "header1.xml, đoạn 1"."""
+    part = getattr(getattr(tpl, "current_rendering_part", None), "partname", "")
+    name = str(part).rsplit("/", 1)[-1]
+    where = "phần thân" if name in ("", "document.xml") else name
+    line = getattr(exc, "lineno", None) or 0
+    return f"{where}, đoạn {max(line - 1, 1)}" if line else where
 
 
 def _line(exc: Exception) -> str:

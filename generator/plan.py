@@ -17,6 +17,7 @@ supports tasks, which tasks by code, so the body and the tables can never disagr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, PrivateAttr
@@ -210,29 +211,30 @@ class Plan:
 # --------------------------------------------------------------------------- loading
 
 
-_cache: dict[tuple, Loaded[PlanCatalog]] = {}
-
-
 def plans_dir(ws: Workspace) -> Path:
     return ws.catalog_dir / PLANS_DIR
 
 
 def load_plan_catalog(path: Path) -> Loaded[PlanCatalog]:
-    """Load and validate one body catalog (file:line errors), cached while unchanged."""
+    """Load and validate one body catalog (file:line errors), kept while unchanged."""
     try:
         stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     except OSError:
-        key = None
-    if key in _cache:
-        return _cache[key]
+        return _load_plan(path)
+    return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(name: str, mtime_ns: int, size: int) -> Loaded[PlanCatalog]:
+    return _load_plan(Path(name))
+
+
+def _load_plan(path: Path) -> Loaded[PlanCatalog]:
     loaded = load_file(path, PlanCatalog)
     _index_lines(loaded)
     problems = structure_problems(loaded)
     if problems:
         raise ValidationFailed(problems)
-    if key is not None:
-        _cache[key] = loaded
     return loaded
 
 

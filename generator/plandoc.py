@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -62,29 +63,36 @@ def plan_docx(
 
 # --------------------------------------------------------------------------- template
 
-_styles: dict[tuple, str] = {}
-
 
 def body_styles(path: Path) -> str:
-    """The "KH …" style elements of the plan template, cached while the file is unchanged."""
+    """The "KH …" style elements of the plan template (kept while the file is unchanged)."""
     try:
         stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-        if key in _styles:
-            return _styles[key]
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    return _body_styles(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _body_styles(name: str, mtime_ns: int, size: int) -> str:
+    path = Path(name)
+    try:
         with zipfile.ZipFile(path) as zf:
             xml = zf.read("word/styles.xml").decode("utf-8")
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
-        raise UserError(
-            f"không đọc được mẫu thân kế hoạch ({getattr(exc, 'strerror', None) or exc}); "
-            "tạo lại bằng: python templates/build_plan_template.py",
-            Where(path),
-        ) from None
+        raise _unreadable(path, exc) from None
     found = "".join(m.group(0) for m in _STYLE.finditer(xml))
     if 'w:styleId="KHBody"' not in found:
         raise UserError('mẫu thân kế hoạch thiếu các kiểu "KH …" (KHBody, …)', Where(path))
-    _styles[key] = found
     return found
+
+
+def _unreadable(path: Path, exc: Exception) -> UserError:
+    return UserError(
+        f"không đọc được mẫu thân kế hoạch ({getattr(exc, 'strerror', None) or exc}); "
+        "tạo lại bằng: python templates/build_plan_template.py",
+        Where(path),
+    )
 
 
 # --------------------------------------------------------------------------- measuring

@@ -162,6 +162,20 @@ def test_template_jinja_is_bounded(tmp_path, jinja, words):
         load_template(path).render(appendix())
 
 
+def test_a_template_error_names_the_part(tmp_path):
+    parts = parts_of(shipped())
+    header = parts["word/header1.xml"].decode("utf-8")
+    parts["word/header1.xml"] = header.replace(
+        "</w:p>", "<w:r><w:t>{{ unit.__class__ }}</w:t></w:r></w:p>", 1
+    ).encode("utf-8")
+    path = write_parts(tmp_path / "bad-header.docx", parts)
+    with pytest.raises(UserError, match=r"mẫu, header1\.xml: .*thuộc tính ẩn \"__class__\""):
+        load_template(path).render(appendix())
+    path = edited(tmp_path, "word/document.xml", "{{ guide }}", "{{ guide }}{% set x = 1 %}")
+    with pytest.raises(UserError, match=r"mẫu, phần thân, đoạn \d+: \{% set %\}"):
+        load_template(path).render(appendix())
+
+
 def test_documented_names_render_in_body_and_header(tmp_path):
     parts = parts_of(shipped())
     header = parts["word/header1.xml"].decode("utf-8")
