@@ -67,7 +67,7 @@ def validate(
     for slug, (unit, kind) in units.items():
         for cat in ws.catalogs.values():
             found, appendix = _trial(cat, kind, unit.model, slug)
-            problems += found
+            problems += ValidationFailed(found).placed(unit.path).problems
             if appendix is not None and warnings is not None:
                 warnings += stale_deadlines(appendix, unit.model, cat.path, task_lines(cat.model))
     from .plan import validate_plan  # the plan body's catalog, checked like the others
@@ -77,7 +77,13 @@ def validate(
     for kind in kinds.values():
         if not kind.abstract:
             problems += wording_problems(ws, kind, report_gaps=kind.id not in used)
-    return problems
+    return once(problems)
+
+
+def once(problems: list[UserError]) -> list[UserError]:
+    """Each problem once (a unit's own fault is met by every catalog it is tried with)."""
+    seen: set[str] = set()
+    return [p for p in problems if not (str(p) in seen or seen.add(str(p)))]
 
 
 def _unit(ws, unit: Loaded[Unit], kinds, declared, ids) -> tuple[KindView | None, list]:

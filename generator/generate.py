@@ -50,7 +50,10 @@ def appendices(ws: Workspace, slug: str, only: list[str] | None = None) -> list[
                 + ", ".join(f"{c.model.appendix or '-'} ({c.model.id})" for c in catalogs)
             )
         catalogs = [c for c in catalogs if c.model.id in only or c.model.appendix in only]
-    return [resolve(c.model, kind, unit.model, slug, c.digest, c.path) for c in catalogs]
+    try:
+        return [resolve(c.model, kind, unit.model, slug, c.digest, c.path) for c in catalogs]
+    except ValidationFailed as exc:
+        raise exc.placed(unit.path) from None
 
 
 def file_stem(appendix: Appendix) -> str:

@@ -1,8 +1,10 @@
 """catalog + kind defaults + unit profile -> one `Appendix` (pure, no I/O).
 
-Layers, lowest first: the catalog's task, the kind's variant, the unit's override; roles
-come from the kind's defaults, then the unit's own. Sections and tasks a kind or unit
-omits are dropped, empty sections too, and every code is computed from position.
+Layers, lowest first: the catalog's task, the variants of the kinds along the unit's kind
+chain (root first, the unit's own kind last), the unit's override; roles come from the
+kind's defaults, then the unit's own. Sections and tasks a kind or unit omits are dropped,
+empty sections too, and every code is computed from position. Problems are collected and
+raised together (ValidationFailed), so one run reports them all.
 """
 
 from __future__ import annotations

@@ -472,3 +472,16 @@ def test_validate_speaks_vietnamese_only(data_copy):
     )
     assert any('"width" ngoài khoảng cho phép (phải lớn hơn 0)' in line for line in lines)
     assert any('"width" phải là một số hữu hạn' in line for line in lines)
+
+
+def test_a_units_own_fault_is_said_once_at_its_profile(tmp_path):
+    """A department without a plan symbol: one line, at the profile, not one per catalog."""
+    (tmp_path / "stp.yaml").write_text(
+        "kind: department\nname: Sở Tư pháp\nplan: {date: 2026-07}\n", encoding="utf-8"
+    )
+    result = plangen("--units-dir", str(tmp_path), "validate")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f'{tmp_path / "stp.yaml"}: đơn vị "stp": thiếu ký hiệu kế hoạch (plan.symbol, ví dụ '
+        'KH-SYT): loại "department" không có ký hiệu chung'
+    ]
