@@ -245,10 +245,12 @@ class Resolver:
         if override:
             for key in TASK_FIELDS:
                 value = getattr(override, key)
-                if value is not None:
-                    cells[key] = (
-                        join_bodies(value, self.layout) if isinstance(value, list) else value
-                    )
+                if value is None:
+                    continue
+                if isinstance(value, list):  # the unit's own bodies: the duties follow them
+                    cells[key], bare[key] = join_bodies(value, self.layout), value
+                else:
+                    cells[key] = value
         if not cells["lead"] and not lead_roles_missing:  # else said once for the role
             self.problems.append(
                 UserError(

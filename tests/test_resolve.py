@@ -302,3 +302,13 @@ def test_title_guide_and_relabelled_columns():
     assert hidden.guide == (
         "(Kèm theo Kế hoạch số       /KH-UBND ngày     /02/2026 của Ủy ban nhân dân xã)"
     )
+
+
+def test_a_units_own_bodies_are_the_rows_bodies():
+    """A unit's override of a task's lead is what the plan body's duties are computed from."""
+    cat = single(lead=["office"], support=["related"])
+    u = unit(tasks={"x": {"lead": ["Bưu điện xã", "Văn phòng HĐND và UBND xã"]}})
+    [_, row] = rows(cat, u)
+    assert row.cells["lead"] == "Bưu điện xã; Văn phòng HĐND và UBND xã"
+    assert row.bodies["lead"] == ("Bưu điện xã", "Văn phòng HĐND và UBND xã")
+    assert row.bodies["support"] == ("các cơ quan, đơn vị có liên quan",)
