@@ -149,7 +149,7 @@ def _render_with_docxtpl(template: Template, ctx: dict) -> dict[str, bytes]:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
-    from .sandbox import RefusedTemplate, template_environment
+    from .sandbox import RefusedTemplate, jinja_message, template_environment
 
     tpl = DocxTemplate(io.BytesIO(template.data))
     try:
@@ -159,12 +159,23 @@ def _render_with_docxtpl(template: Template, ctx: dict) -> dict[str, bytes]:
             f"mẫu, {_part(tpl, exc)}: {exc.message}" + _line(exc), Where(template.path)
         ) from None
     except TemplateError as exc:
-        from .resolve import _jinja_message
-
         raise UserError(
-            f"mẫu, {_part(tpl, exc)}: thẻ Jinja sai: {_jinja_message(exc)}" + _line(exc),
+            f"mẫu, {_part(tpl, exc)}: thẻ Jinja sai: {jinja_message(exc)}" + _line(exc),
             Where(template.path),
         ) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:  # a value's fault
+        raise UserError(
+            f"mẫu, {_part(tpl, exc)}: phép tính không làm được ({type(exc).__name__})",
+            Where(template.path),
+        ) from None
+    except Exception as exc:  # the filled XML does not parse (lxml): a tag cut by Jinja
+        if type(exc).__module__.startswith("lxml"):
+            raise UserError(
+                f"mẫu, {_part(tpl, exc)}: sau khi điền, XML không hợp lệ (thẻ Jinja cắt "
+                "ngang một phần tử Word?)",
+                Where(template.path),
+            ) from None
+        raise
     out = io.BytesIO()
     tpl.save(out)
     with zipfile.ZipFile(out) as zf:

@@ -30,7 +30,7 @@ def render_text(source: str, context: dict, owner: str, where: Where | None = No
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError
 
-    from .sandbox import RefusedTemplate, render
+    from .sandbox import RefusedTemplate, jinja_message, render
 
     try:
         return render(source, context, "text")
@@ -38,29 +38,12 @@ def render_text(source: str, context: dict, owner: str, where: Where | None = No
         raise UserError(f"{owner}: {exc.message}", where) from None
     except SecurityError as exc:
         raise UserError(
-            f"{owner}: chỗ giữ chỗ không được phép ({_jinja_message(exc)})", where
+            f"{owner}: chỗ giữ chỗ không được phép ({jinja_message(exc)})", where
         ) from None
     except TemplateError as exc:
         raise UserError(
-            f"{owner}: lỗi trong chỗ giữ chỗ {{{{ … }}}}: {_jinja_message(exc)}", where
+            f"{owner}: lỗi trong chỗ giữ chỗ {{{{ … }}}}: {jinja_message(exc)}", where
         ) from None
-
-
-def _jinja_message(exc: Exception) -> str:
-    """Jinja's English message for an unknown name, said in Vietnamese."""
-    import re
-
-    text = getattr(exc, "message", None) or str(exc)
-    m = re.match(r"'(.+?)' is undefined", text)
-    if m:
-        return f'tên "{m.group(1)}" không có (dùng được: unit.name, unit.short, year, …)'
-    m = re.match(r"access to attribute '(.+?)' of", text)
-    if m:
-        return f'không được truy cập thuộc tính ẩn "{m.group(1)}"'
-    m = re.match(r"'(.+?)' has no attribute '(.+?)'", text)
-    if m:
-        return f'không có thuộc tính "{m.group(2)}"'
-    return text
 
 
 def format_plan_date(year: int, month: int, day: int | None, long: bool = False) -> str:

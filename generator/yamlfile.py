@@ -64,7 +64,7 @@ _YAML_MESSAGES = {
 
 def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> UserError:
     mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if mark and "cannot start any token" in problem:
         lines = text.splitlines()
         if mark.line < len(lines) and "\t" in lines[mark.line]:
@@ -91,7 +91,7 @@ def load(path: Path) -> YamlDoc:
 
 def parse_text(path: Path, text: str, digest: str = "") -> YamlDoc:
     """Parse YAML `text` as if read from `path` (for messages)."""
-    if text.count("[") + text.count("{") > 2 * MAX_DEPTH:
+    if _may_nest_deeply(text):
         _check_depth(path, text)  # libyaml's composer recurses: very deep input crashes it
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -103,6 +103,17 @@ def parse_text(path: Path, text: str, digest: str = "") -> YamlDoc:
     if node is not None:
         doc.data = _Builder(doc).build(node, ())
     return doc
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """A cheap bound: flow brackets, or a line whose indentation and "- "/"? " marks could
+    reach MAX_DEPTH levels (no real catalog comes near)."""
+    if text.count("[") + text.count("{") > 2 * MAX_DEPTH:
+        return True
+    return any(
+        len(line) - len(line.lstrip(" ")) + line.count("- ") + line.count("? ") >= MAX_DEPTH
+        for line in text.splitlines()
+    )
 
 
 def _check_depth(path: Path, text: str) -> None:

@@ -143,15 +143,17 @@ def test_a_template_cannot_run_shell_commands(tmp_path):
 @pytest.mark.parametrize(
     "jinja, words",
     [
-        ("{% for i in range(100000) %}x{% endfor %}", "lời gọi hàm không được phép trong mẫu"),
+        ("{% for i in range(100000) %}x{% endfor %}", "vòng lặp {% for %} không được phép"),
         ("{{ 'x' * 100000000 }}", "chuỗi lặp lại quá dài"),
         ("{{ 10**5000 }}", "phép lũy thừa quá lớn"),
         ("{% set a = 1 %}", "{% set %} không được phép trong mẫu"),
-        (
-            "{% for a in appendix.title %}{% for b in appendix.title %}"
-            "{% for c in appendix.title %}{% endfor %}{% endfor %}{% endfor %}",
-            "vòng lặp lồng quá 2 cấp",
-        ),
+        ("{{ appendix.title + appendix.title * 5000 }}", "chuỗi lặp lại quá dài"),
+        ("{{ ((unit.name ~ unit.name) ~ unit.name) }}", "chuỗi ghép ~ lồng nhau"),
+        ('{{ "a" ** 2 }}', "phép lũy thừa chỉ dùng cho số"),
+        ("{{ 1 / 0 }}", "phép tính không làm được (ZeroDivisionError)"),
+        ("{{ -unit.name }}", "phép tính không làm được (TypeError)"),
+        ("{{ unit.name.upper }}", "chỗ giữ chỗ là một hàm"),
+        ("{{ unit.name }", "cú pháp {{ … }} hoặc {% … %} sai"),
         ("{{ unit.name|center(100000000) }}", 'bộ lọc "|center" không được phép'),
         ("{{ khong_co }}", 'tên "khong_co" không có'),
     ],
