@@ -39,6 +39,9 @@ _REASONS = {
     errno.ENAMETOOLONG: "đường dẫn quá dài",
     errno.ELOOP: "đường dẫn có liên kết tượng trưng vòng tròn",
     errno.EIO: "lỗi đọc/ghi của thiết bị",
+    errno.ENOENT: "đường dẫn không tồn tại",
+    errno.EEXIST: "tệp đã tồn tại",
+    errno.EBUSY: "tệp đang được dùng",
 }
 
 
@@ -163,15 +166,15 @@ def write_all(files: list[tuple[Path, bytes]], force: bool = False) -> list[Path
             staged.append((_stage(path, data), path))
         for tmp, path in staged:
             current = path
-            backup = None
-            if force and _taken(path):
-                backup = _part_name(path)
-                os.rename(path, backup)
+            backup = _backup(path) if force and _taken(path) else None
             try:
                 _place(tmp, path, force)
             except BaseException:
-                if backup is not None:
-                    os.replace(backup, path)
+                if backup is not None:  # the old file: still in place, or moved aside
+                    if os.path.lexists(path):
+                        _quiet_unlink(backup)
+                    else:
+                        os.replace(backup, path)
                 raise
             placed.append((path, backup))
     except BaseException as exc:
@@ -183,6 +186,21 @@ def write_all(files: list[tuple[Path, bytes]], force: bool = False) -> list[Path
         if backup is not None:
             _quiet_unlink(backup)
     return [path for path, _ in files]
+
+
+def _backup(path: Path) -> Path:
+    """A second name for the file about to be replaced, to restore it if the run fails. A hard
+    link keeps the old name in place until the atomic replace (no moment without the file);
+    where links are not possible the file is moved aside instead. The name ends in ".bak", so
+    the clean-up of a killed run's ".part" files never removes it."""
+    backup = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.bak")
+    try:
+        os.link(path, backup, follow_symlinks=False)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        os.rename(path, backup)
+    return backup
 
 
 def _undo(staged, placed, created) -> None:

@@ -361,3 +361,24 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_force_never_leaves_a_moment_without_the_file(tmp_path, monkeypatch):
+    """A profile or output replaced with --force keeps its name until the atomic replace
+    (a reader never finds it missing): the old file is kept by a hard link, not moved."""
+    import generator.write as write
+
+    target = tmp_path / "ho-so.yaml"
+    target.write_text("cũ", encoding="utf-8")
+    real = write._place
+    seen = []
+
+    def watching(tmp, path, force):
+        seen.append(path.exists())
+        return real(tmp, path, force)
+
+    monkeypatch.setattr(write, "_place", watching)
+    write.write_atomic(target, "mới".encode(), force=True)
+    assert seen == [True]
+    assert target.read_text(encoding="utf-8") == "mới"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ho-so.yaml"]
