@@ -227,7 +227,9 @@ def _load(path: str, mtime_ns: int, size: int) -> Template:
     return read_template(Path(path), data)
 
 
-MAX_TEMPLATE_BYTES = 20_000_000
+MAX_TEMPLATE_BYTES = 20_000_000  # the .docx file
+MAX_UNPACKED = 30_000_000  # all its parts, unpacked (a zip bomb stops here)
+REQUIRED_PARTS = ("[Content_Types].xml", "word/_rels/document.xml.rels", "word/document.xml")
 
 
 def read_template(path: Path, data: bytes) -> Template:
@@ -235,17 +237,23 @@ def read_template(path: Path, data: bytes) -> Template:
         raise UserError("mẫu quá lớn (trên 20 MB)", Where(path))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > 10 * MAX_TEMPLATE_BYTES:
-                raise UserError("mẫu giải nén ra quá lớn", Where(path))
+            if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED:
+                raise UserError("mẫu giải nén ra quá lớn (trên 30 MB)", Where(path))
             parts = {name: zf.read(name) for name in zf.namelist()}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
         raise UserError("mẫu không phải tệp .docx hợp lệ", Where(path)) from None
+    except (RuntimeError, NotImplementedError):  # encrypted, or an unknown compression
+        raise UserError(
+            "mẫu .docx được mã hóa hoặc nén theo cách không đọc được", Where(path)
+        ) from None
     except Exception as exc:  # zlib.error and the like: a damaged file, not a bug
         if type(exc).__module__ in ("zlib", "zipfile"):
             raise UserError("mẫu .docx bị hỏng", Where(path)) from None
         raise
-    if "word/document.xml" not in parts:
-        raise UserError("mẫu thiếu word/document.xml", Where(path))
+    missing = [name for name in REQUIRED_PARTS if name not in parts]
+    if missing:
+        raise UserError("mẫu thiếu phần " + ", ".join(missing), Where(path))
+    _check_xml(path, parts)
     try:
         document = parts["word/document.xml"].decode("utf-8")
         styles_xml = parts.get("word/styles.xml", b"").decode("utf-8")
@@ -259,6 +267,24 @@ def read_template(path: Path, data: bytes) -> Template:
     return Template(
         path, data, parts, source, _text_width(source), plain, _table_styles(path, styles_xml)
     )
+
+
+def _check_xml(path: Path, parts: dict[str, bytes]) -> None:
+    """Every XML part parses (a part Word cannot read would make every output unreadable)."""
+    from xml.etree.ElementTree import ParseError, XMLParser
+
+    for name, data in parts.items():
+        if not name.endswith((".xml", ".rels")):
+            continue
+        parser = XMLParser()
+        try:
+            parser.feed(data)
+            parser.close()
+        except ParseError as exc:
+            line = exc.position[0] if exc.position else 0
+            raise UserError(
+                f"mẫu: phần {name} không phải XML hợp lệ (dòng {line})", Where(path)
+            ) from None
 
 
 def _cache_key(data: bytes) -> str:

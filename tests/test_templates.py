@@ -38,7 +38,7 @@ def parts_of(path: Path) -> dict[str, bytes]:
 
 
 def write_parts(path: Path, parts: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w") as zf:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
     return path
@@ -227,3 +227,31 @@ def test_not_a_docx_is_a_clear_error(tmp_path):
         path.write_bytes(content)
         with pytest.raises(UserError, match="mẫu"):
             load_template(path)
+
+
+def test_a_damaged_template_is_refused_before_anything_is_written(tmp_path):
+    broken = edited(tmp_path, "word/header1.xml", "</w:p>", "", "broken.docx")
+    with pytest.raises(UserError, match=r"phần word/header1\.xml không phải XML hợp lệ"):
+        load_template(broken)
+    parts = parts_of(shipped())
+    del parts["[Content_Types].xml"]
+    with pytest.raises(UserError, match=r"mẫu thiếu phần \[Content_Types\]\.xml"):
+        load_template(write_parts(tmp_path / "no-types.docx", parts))
+    big = parts_of(shipped())
+    big["word/media/padding.bin"] = b"\0" * 31_000_000  # unpacks past the limit
+    with pytest.raises(UserError, match="giải nén ra quá lớn"):
+        load_template(write_parts(tmp_path / "bomb.docx", big))
+
+
+def test_an_encrypted_zip_entry_is_a_user_error(tmp_path):
+    path = write_parts(tmp_path / "enc.docx", parts_of(shipped()))
+    data = bytearray(path.read_bytes())
+    # set the "encrypted" flag of every entry (local headers and central directory)
+    for sig, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := data.find(sig, start)) != -1:
+            data[start + offset] |= 1
+            start += 4
+    path.write_bytes(bytes(data))
+    with pytest.raises(UserError, match="mẫu"):
+        load_template(path)
