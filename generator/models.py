@@ -307,14 +307,14 @@ class Plan(Strict):
     date: DateText = Field(description="YYYY-MM-DD, hoặc YYYY-MM khi chưa có ngày")
     long_date: bool = Field(False, description="Viết 'ngày 06 tháng 7 năm 2026' thay vì 06/7/2026")
 
-    @field_validator("number")
+    @field_validator("number", mode="before")
     @classmethod
-    def _number(cls, value: str | int | None) -> str | None:
+    def _number(cls, value: object) -> str | None:
         if value is None:
             return None
         text = str(value).strip()
-        if not text.isdigit():
-            raise ValueError(f'số kế hoạch "{text}" phải là số')
+        if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,9}", text):
+            raise ValueError(f'số kế hoạch "{text}" phải là số (chữ số 0-9)')
         return text
 
 

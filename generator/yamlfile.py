@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,22 @@ def _may_nest_deeply(text: str) -> bool:
     )
 
 
+_YAML12 = {
+    "tag:yaml.org,2002:int": re.compile(r"[-+]?[0-9]+"),
+    "tag:yaml.org,2002:bool": re.compile(r"true|false|True|False|TRUE|FALSE"),
+    "tag:yaml.org,2002:float": re.compile(
+        r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+    ),
+}
+
+
+def _yaml11_only(node: yaml.ScalarNode) -> bool:
+    """A plain scalar that only YAML 1.1 reads as a number or a boolean ("010" as 8, "0x1A",
+    "1_000", "yes", "on") stays the text the user typed, as YAML 1.2 reads it."""
+    pattern = _YAML12.get(node.tag)
+    return pattern is not None and not node.style and not pattern.fullmatch(node.value)
+
+
 def _check_depth(path: Path, text: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH, reading the event stream (no recursion)."""
     depth = 0
@@ -215,8 +232,10 @@ class _Builder:
         return self.scalar(node)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == "tag:yaml.org,2002:str":
+        if node.tag == "tag:yaml.org,2002:str" or _yaml11_only(node):
             value: Any = node.value
+        elif node.tag == "tag:yaml.org,2002:int":  # decimal, as YAML 1.2 reads "010" (10, not 8)
+            return int(node.value, 10)
         else:
             construct = self.constructor.yaml_constructors.get(node.tag)
             if construct is None:

@@ -70,7 +70,7 @@ CASES = [
         [
             '{path}:2:1: "name" phải là một chuỗi văn bản',
             '{path}:3:1: "show_name" phải là true hoặc false',
-            '{path}:5:3: "number": số kế hoạch "ba" phải là số',
+            '{path}:5:3: "number": số kế hoạch "ba" phải là số (chữ số 0-9)',
             '{path}:6:3: "date": ngày "2026-13-01" không tồn tại',
         ],
     ),

@@ -382,3 +382,25 @@ def test_force_never_leaves_a_moment_without_the_file(tmp_path, monkeypatch):
     assert seen == [True]
     assert target.read_text(encoding="utf-8") == "mới"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ho-so.yaml"]
+
+
+@pytest.mark.parametrize(
+    "typed, printed_or_error",
+    [
+        ("010", "số 10/KH-UBND"),  # YAML 1.2: decimal, not octal 8
+        ("08", "số 08/KH-UBND"),
+        ("0x1A", 'số kế hoạch "0x1A" phải là số'),
+        ("1_000", 'số kế hoạch "1_000" phải là số'),
+        ("true", 'số kế hoạch "True" phải là số'),
+        ("yes", 'số kế hoạch "yes" phải là số'),
+        ("'١٢'", 'số kế hoạch "١٢" phải là số'),
+    ],
+)
+def test_plan_numbers_are_read_as_typed(tmp_path, typed, printed_or_error):
+    (tmp_path / "a.yaml").write_text(
+        f"kind: commune\nname: xã A\nplan: {{number: {typed}, date: 2026-07-06}}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["--units-dir", str(tmp_path), "units"])
+    out = result.stdout + result.stderr
+    assert printed_or_error in out, out
