@@ -322,13 +322,13 @@ def units() -> None:
     ws = _workspace()
     rows = []
     for slug in sorted(ws.unit_files):
-        try:
+        try:  # one broken profile is one line of the table, not the end of it
             unit, kind = ws.unit(slug).model, ws.kind_of(slug)
+            due = deadline(kind, unit)
+            plan = guide_line(kind, unit, slug).removeprefix("(Kèm theo ").removesuffix(")")
         except UserError as exc:
             rows.append([slug, "?", f"LỖI: {str(exc).splitlines()[0]}", "", ""])
             continue
-        due = deadline(kind, unit)
-        plan = guide_line(kind, unit, slug).removeprefix("(Kèm theo ").removesuffix(")")
         rows.append([slug, kind.id, unit.name, plan, due.brief() if due else ""])
     print_table("Đơn vị", ["Mã", "Loại", "Tên", "Kế hoạch", "Hạn ban hành"], rows)
 

@@ -220,6 +220,20 @@ class Workspace:
     def template(self) -> Path:
         return self.root / "templates" / "appendix.docx"
 
+    def keep(self, table: dict, loaded: Loaded, what: str) -> None:
+        """Add a loaded catalog or kind under its id; a second file with the same id is a
+        problem (it would silently replace the first)."""
+        ident = loaded.model.id
+        if ident in table:
+            self.problems.append(
+                UserError(
+                    f'mã {what} "{ident}" bị trùng với {table[ident].path.name}',
+                    loaded.where("id"),
+                )
+            )
+            return
+        table[ident] = loaded
+
     def _try(self, path: Path, model: type[M]) -> Loaded[M] | None:
         try:
             return load_file(path, model)
@@ -242,14 +256,30 @@ class Workspace:
 
     def add_file(self, path: Path) -> None:
         """Take in one more input file kept anywhere, recognised by its content."""
+        known = [*self.catalogs.values(), *self.kinds.values()]
+        if self.roles is not None:
+            known.append(self.roles)
+        if any(k.path.resolve() == path.resolve() for k in known):
+            return  # a file of the data folder: loaded already
         doc = yamlfile.load(path)
         model = classify(doc.data)
         if model is None:
             raise UserError(
-                "không nhận ra loại tệp: cần là catalog (có sections), loại đơn vị (có id, "
-                "roles), roles.yaml (chỉ có roles) hoặc hồ sơ đơn vị (có kind, plan)",
+                "không nhận ra loại tệp: cần là catalog (có sections), thân kế hoạch (có "
+                "parts), loại đơn vị (có id, roles), roles.yaml (chỉ có roles) hoặc hồ sơ "
+                "đơn vị (có kind, plan)",
                 doc.where(),
             )
+        if model.__name__ == "PlanCatalog":  # checked with the plan body (plan.validate_plan)
+            from .plan import load_plan_catalog
+
+            try:
+                load_plan_catalog(path)
+            except ValidationFailed as exc:
+                self.problems += exc.problems
+            except UserError as exc:
+                self.problems.append(exc)
+            return
         if model is Unit:
             self.unit_files[path.stem] = path
             self.units.pop(path.stem, None)
@@ -258,9 +288,9 @@ class Workspace:
         if loaded is None:
             return
         if model is Catalog:
-            self.catalogs[loaded.model.id] = loaded
+            self.keep(self.catalogs, loaded, "catalog")
         elif model is Kind:
-            self.kinds[loaded.model.id] = loaded
+            self.keep(self.kinds, loaded, "loại đơn vị")
             self._views.clear()
         else:
             self.roles = loaded
@@ -312,6 +342,10 @@ def classify(data: Any) -> type[BaseModel] | None:
     if not isinstance(data, dict):
         return None
     keys = set(data)
+    if "parts" in keys or "doc_type" in keys:
+        from .plan import PlanCatalog
+
+        return PlanCatalog
     if "sections" in keys or "columns" in keys:
         return Catalog
     if "plan" in keys or ("kind" in keys and "id" not in keys):
@@ -326,32 +360,34 @@ def classify(data: Any) -> type[BaseModel] | None:
 def unit_files(dirs: list[Path]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for d in dirs:
-        for path in sorted(d.glob("*.yaml")):
+        for path in yaml_files(d):
             found.setdefault(path.stem, path)
     return found
 
 
-def open_workspace(
-    root: Path | None = None,
-    units_dirs: list[Path] | None = None,
-    catalogs: list[str] | None = None,
-) -> Workspace:
+def yaml_files(folder: Path) -> list[Path]:
+    """The YAML files of a folder, in name order; hidden files (an editor's lock or backup,
+    ".#x.yaml", "._x.yaml") are not data."""
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+
+
+def open_workspace(root: Path | None = None, units_dirs: list[Path] | None = None) -> Workspace:
     """Load roles, kinds and catalogs (units lazily); collect every problem found."""
     ws = Workspace(data_root(root))
     cdir = ws.catalog_dir
     if not cdir.is_dir():
         raise UserError(f"không tìm thấy thư mục catalogs trong {ws.root}")
     ws.roles = ws._try(cdir / "roles.yaml", RolesFile)
-    for path in sorted((cdir / "kinds").glob("*.yaml")):
+    for path in yaml_files(cdir / "kinds"):
         loaded = ws._try(path, Kind)
         if loaded:
-            ws.kinds[loaded.model.id] = loaded
-    for path in sorted(cdir.glob("*.yaml")):
-        if path.name == "roles.yaml" or (catalogs and path.stem not in catalogs):
+            ws.keep(ws.kinds, loaded, "loại đơn vị")
+    for path in yaml_files(cdir):
+        if path.name == "roles.yaml":
             continue
         loaded = ws._try(path, Catalog)
         if loaded:
-            ws.catalogs[loaded.model.id] = loaded
+            ws.keep(ws.catalogs, loaded, "catalog")
     ws.unit_files = unit_files([*(units_dirs or []), *working_units(), cdir / "units"])
     return ws
 

@@ -404,3 +404,48 @@ def test_plan_numbers_are_read_as_typed(tmp_path, typed, printed_or_error):
     result = runner.invoke(app, ["--units-dir", str(tmp_path), "units"])
     out = result.stdout + result.stderr
     assert printed_or_error in out, out
+
+
+def test_hidden_files_in_data_folders_are_not_data(data_copy):
+    """An editor's lock file (".#x.yaml", a dangling link) or "._x.yaml" is not a catalog."""
+    catalogs = data_copy / "catalogs"
+    (catalogs / ".#sipas-2026.yaml").symlink_to("nowhere@host.1234")
+    (catalogs / "kinds" / "._ward.yaml").write_bytes(b"\x00\x05\x16\x07binary")
+    (catalogs / "units" / ".~lock.yaml").write_text("x: [", encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(data_copy), "validate"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_second_file_with_the_same_id_is_named(data_copy):
+    catalogs = data_copy / "catalogs"
+    text = (catalogs / "sipas-2026.yaml").read_text(encoding="utf-8")
+    (catalogs / "zz-copy.yaml").write_text(text, encoding="utf-8")
+    kind = (catalogs / "kinds" / "ward.yaml").read_text(encoding="utf-8")
+    (catalogs / "kinds" / "zz-ward.yaml").write_text(kind, encoding="utf-8")
+    result = runner.invoke(app, ["--data", str(data_copy), "validate"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert any(
+        "zz-copy.yaml:" in x and 'mã catalog "sipas-2026" bị trùng với sipas-2026.yaml' in x
+        for x in lines
+    )
+    assert any(
+        "zz-ward.yaml:" in x and 'mã loại đơn vị "ward" bị trùng với ward.yaml' in x for x in lines
+    )
+
+
+def test_validate_takes_every_kind_of_file(tmp_path):
+    files = [
+        "catalogs/sipas-2026.yaml",
+        "catalogs/kinds/ward.yaml",
+        "catalogs/roles.yaml",
+        "catalogs/units/dinh-lap.yaml",
+        "catalogs/plans/ke-hoach-2026.yaml",
+    ]
+    result = runner.invoke(app, ["validate", *(str(ROOT / f) for f in files)])
+    assert result.exit_code == 0, result.output
+    broken = tmp_path / "kh.yaml"
+    text = (ROOT / "catalogs/plans/ke-hoach-2026.yaml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("doc_type: Kế hoạch", "doc_type: Kế hoạch\nfoo: 1"), "utf-8")
+    result = runner.invoke(app, ["validate", str(broken)])
+    assert result.exit_code == 2 and 'khóa "foo" không hợp lệ' in result.stderr
