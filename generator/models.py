@@ -51,6 +51,16 @@ def _role_ref(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_text)]
+
+
+def _name(value: str) -> str:
+    if "{{" in value or "{%" in value or "}}" in value:
+        raise ValueError("là một tên, không được chứa {{ … }} hay {% … %}")
+    return value
+
+
+# A value other text is filled with ({{ unit.name }}): never a template itself.
+Name = Annotated[str, AfterValidator(_text), AfterValidator(_name)]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 KindId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 RoleKey = Annotated[str, Field(pattern=ROLE_PATTERN)]
@@ -322,7 +332,7 @@ class TaskOverride(Strict):
     """A unit's own wording or bodies for one task (bodies are written out, not roles)."""
 
     text: Text | None = None
-    lead: list[Text] | None = Field(None, description="Cơ quan chủ trì (tên cụ thể)")
+    lead: list[Text] | None = Field(None, min_length=1, description="Cơ quan chủ trì (tên cụ thể)")
     support: list[Text] | None = Field(None, description="Cơ quan phối hợp (tên cụ thể)")
     deadline: Text | None = None
     product: Text | None = None
@@ -334,8 +344,8 @@ class Unit(Strict):
     kind: KindId = Field(
         description="Loại đơn vị: province, department, commune, ward, special_zone, board, …"
     )
-    name: Text = Field(description="Tên đơn vị viết trong câu, ví dụ: xã Đình Lập")
-    short: Text | None = Field(
+    name: Name = Field(description="Tên đơn vị viết trong câu, ví dụ: xã Đình Lập")
+    short: Name | None = Field(
         None, description="Cách đơn vị tự gọi mình trong câu; mặc định theo loại (xã, Sở, …)"
     )
     show_name: bool = Field(True, description="In tên đơn vị trong tiêu đề phụ lục")

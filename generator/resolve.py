@@ -178,8 +178,16 @@ class Resolver:
     def role_bodies(self, role: str) -> list[str]:
         """The role's bodies for this unit, their {{ unit.short }} filled in."""
         if role not in self._bodies:
-            owner = f'vai trò "{role}" của loại "{self.kind.id}"'
-            self._bodies[role] = [render_text(b, self.context, owner) for b in self.roles[role]]
+            whose = "đơn vị" if role in self.unit.roles else f'loại "{self.kind.id}"'
+            owner = f'vai trò "{role}" của {whose}'
+            names = []
+            for body in self.roles[role]:
+                try:
+                    names.append(render_text(body, self.context, owner))
+                except UserError as exc:
+                    self.problems.append(exc)
+                    names.append(body)
+            self._bodies[role] = names
         return self._bodies[role]
 
     def bodies(self, refs: list[str], task: Task) -> list[tuple[str, str | None]]:
@@ -200,8 +208,19 @@ class Resolver:
                     )
                 )
                 continue
+            if note and "{" in note:
+                note = self.text(note, f'ghi chú của vai trò "{role}"', task)
             out += [(b, note) for b in self.role_bodies(role)]
         return out
+
+    def text(self, source: str, owner: str, task: Task | None) -> str:
+        """Text rendered in the sandbox; a problem is collected and the text kept as written.
+        Text of the unit's own (`task` None) is placed at the unit's profile by the caller."""
+        try:
+            return render_text(source, self.context, owner, self.where(task) if task else None)
+        except UserError as exc:
+            self.problems.append(exc)
+            return source
 
     def where(self, task: Task) -> Where:
         return Where(self.source, task._line)
@@ -210,30 +229,27 @@ class Resolver:
     def task_cells(self, task: Task) -> dict[str, str]:
         fields = task_fields(task, self.kind.chain)
         owner = f'nhiệm vụ "{task.id}"'
-        lead_roles_missing = any(split_role_ref(r)[0] not in self.roles for r in fields["lead"])
-        named = {key: self.bodies(fields[key], task) for key in ("lead", "support")}
-        cells = {
-            key: join_bodies([f"{b} {n}" if n else b for b, n in pairs], self.layout)
-            for key, pairs in named.items()
-        }
-        bare = {key: [b for b, _ in pairs] for key, pairs in named.items()}
-        for key in ("text", "deadline", "product"):
-            try:
-                text = render_text(fields[key], self.context, owner, self.where(task))
-            except UserError as exc:
-                self.problems.append(exc)
-                text = fields[key]
-            cells[key] = capitalize_first(text)
         override = self.unit.tasks.get(task.id)
-        if override:
-            for key in TASK_FIELDS:
-                value = getattr(override, key)
-                if value is None:
-                    continue
-                if isinstance(value, list):  # the unit's own bodies: the duties follow them
-                    cells[key], bare[key] = join_bodies(value, self.layout), value
-                else:
-                    cells[key] = value
+        mine = {k: v for k in TASK_FIELDS if override and (v := getattr(override, k)) is not None}
+        cells: dict[str, str] = {}
+        bare: dict[str, list[str]] = {}
+        for key in ("lead", "support"):
+            if key in mine:  # the unit's own bodies, written out: no role to resolve
+                names = [self.text(n, f"{owner} (hồ sơ đơn vị)", None) for n in mine[key]]
+                cells[key], bare[key] = join_bodies(names, self.layout), names
+                continue
+            pairs = self.bodies(fields[key], task)
+            cells[key] = join_bodies([f"{b} {n}" if n else b for b, n in pairs], self.layout)
+            bare[key] = [b for b, _ in pairs]
+        for key in ("text", "deadline", "product"):
+            if key in mine:
+                text = self.text(mine[key], f"{owner} (hồ sơ đơn vị)", None)
+            else:
+                text = self.text(fields[key], owner, task)
+            cells[key] = capitalize_first(text)
+        lead_roles_missing = "lead" not in mine and any(
+            split_role_ref(r)[0] not in self.roles for r in fields["lead"]
+        )
         if not cells["lead"] and not lead_roles_missing:  # else said once for the role
             self.problems.append(
                 UserError(

@@ -60,6 +60,20 @@ _YAML_MESSAGES = {
     "did not find expected key": "thụt lề không khớp với các dòng trên",
     "did not find expected '-' indicator": "thụt lề của danh sách không khớp",
     "found undefined alias": "tham chiếu '*' tới neo '&' không tồn tại",
+    "did not find expected ',' or ']'": (
+        "danh sách [ … ] chưa đóng hoặc một phần tử chứa ký tự đặc biệt "
+        "(đặt phần tử có ':', '{', '[' hay ',' trong ngoặc kép)"
+    ),
+    "did not find expected ',' or '}'": (
+        "bảng { … } chưa đóng hoặc một giá trị chứa ký tự đặc biệt (đặt trong ngoặc kép)"
+    ),
+    "did not find expected node content": "thiếu giá trị (hoặc ký tự đặc biệt cần ngoặc kép)",
+    "found unknown escape character": "ký tự thoát '\\' không hợp lệ trong chuỗi ngoặc kép",
+    "found unacceptable character": "tệp có ký tự không đọc được",
+    "expected <document start>": "cấu trúc tệp không hợp lệ (thụt lề hoặc dấu ':' sai)",
+    "found character '%' that cannot start any token": "ký tự '%' ở đầu giá trị cần ngoặc kép",
+    "found character '@' that cannot start any token": "ký tự '@' ở đầu giá trị cần ngoặc kép",
+    "found character '`' that cannot start any token": "ký tự '`' ở đầu giá trị cần ngoặc kép",
 }
 
 

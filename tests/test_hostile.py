@@ -449,3 +449,46 @@ def test_validate_takes_every_kind_of_file(tmp_path):
     broken.write_text(text.replace("doc_type: Kế hoạch", "doc_type: Kế hoạch\nfoo: 1"), "utf-8")
     result = runner.invoke(app, ["validate", str(broken)])
     assert result.exit_code == 2 and 'khóa "foo" không hợp lệ' in result.stderr
+
+
+def test_what_a_unit_writes_goes_through_the_same_sandbox(tmp_path):
+    units = tmp_path / "units"
+    units.mkdir()
+    profile = units / "thu.yaml"
+    profile.write_text(
+        "kind: commune\nname: xã Thử\nplan: {number: 5, date: 2026-07-06}\n"
+        'roles:\n  police: ["Công an {{ unit.short }} Thử"]\n'
+        'tasks:\n  niem-yet-tthc:\n    text: "Niêm yết tại UBND {{ unit.short }}."\n'
+        '    lead: [Trưởng thôn]\n    support: ["Bưu điện {{ unit.short }}"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["--units-dir", str(units), "--unit", "thu", "-a", "II", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    from conftest import read_table
+
+    rows = read_table(next(out.glob("*.docx")))
+    cells = {r["cells"]["Nhiệm vụ cụ thể"]: r["cells"] for r in rows if r["kind"] == "task"}
+    mine = cells["Niêm yết tại UBND xã."]
+    assert (mine["Cơ quan chủ trì"], mine["Cơ quan phối hợp"]) == ("Trưởng thôn", "Bưu điện xã")
+    assert any("Công an xã Thử" in c["Cơ quan chủ trì"] for c in cells.values())
+    # a wrong placeholder of the unit's own is said at the unit's profile
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace("{{ unit.short }} Thử", "{{ unit.ten }}"),
+        encoding="utf-8",
+    )
+    bad = runner.invoke(app, ["--units-dir", str(units), "validate"])
+    assert bad.exit_code == 2
+    assert bad.stderr.splitlines()[0].startswith(f'{profile}: vai trò "police" của đơn vị: ')
+
+
+def test_a_units_name_is_never_a_template(tmp_path):
+    (tmp_path / "x.yaml").write_text(
+        "kind: commune\nname: 'xã {{ unit.short }}'\nplan: {date: 2026-07}\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["--units-dir", str(tmp_path), "validate"])
+    assert result.exit_code == 2
+    assert "là một tên, không được chứa {{ … }}" in result.stderr
+    assert str(tmp_path / "x.yaml") in result.stderr
