@@ -1,5 +1,8 @@
 """Every unit at once, in parallel over the machine's cores; one failure stops no other.
 
+A unit's bad data or a bug met by one unit, and even a worker that dies, is reported as
+that unit's error; the others are written.
+
 Each worker is forked with the loaded workspace, given to it explicitly (the pool's
 initializer), and dies with its parent (Linux: PR_SET_PDEATHSIG), so killing `plangen
 --all` leaves no worker behind. A unit whose files fail is reported as that unit's error;
@@ -13,6 +16,7 @@ import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +32,8 @@ class UnitResult:
     paths: list[Path] = field(default_factory=list)
     error: str | None = None
     deadline: str = ""  # the 15-day rule, said of this unit (computed where it was loaded)
+    warnings: list[str] = field(default_factory=list)
+    internal: bool = False  # the error is a bug of plangen's, not of the unit's data
 
 
 @dataclass(frozen=True)
@@ -40,11 +46,13 @@ class Job:
 
 
 def render_one(job: Job, slug: str) -> UnitResult:
+    warnings: list[UserError] = []
     try:
         options = replace(job.options, out_dir=job.options.out_dir / slug)
-        paths = generate(job.ws, slug, options, job.only)
+        paths = generate(job.ws, slug, options, job.only, warnings)
         due = deadline(job.ws.kind_of(slug), job.ws.unit(slug).model)
-        return UnitResult(slug, paths, deadline=due.describe() if due else "")
+        notes = [str(w) for w in warnings]
+        return UnitResult(slug, paths, deadline=due.describe() if due else "", warnings=notes)
     except UserError as exc:
         return UnitResult(slug, error=str(exc))
     except OSError as exc:
@@ -52,7 +60,8 @@ def render_one(job: Job, slug: str) -> UnitResult:
 
         return UnitResult(slug, error=str(os_error(exc)))
     except Exception as exc:  # a bug met by one unit must not stop the others
-        return UnitResult(slug, error=f"lỗi nội bộ của plangen ({type(exc).__name__}: {exc})")
+        message = f"lỗi nội bộ của plangen ({type(exc).__name__}: {exc})"
+        return UnitResult(slug, error=message, internal=True)
 
 
 _worker_job: Job | None = None  # a worker process's own copy, set once by its initializer
@@ -105,7 +114,15 @@ def run_all(
     ) as pool:
         futures = {pool.submit(_in_worker, slug): slug for slug in slugs}
         for future in as_completed(futures):
-            result = future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): say so per unit
+                result = UnitResult(
+                    futures[future],
+                    error="tiến trình lập kế hoạch dừng đột ngột (hết bộ nhớ hoặc bị dừng); "
+                    "chạy riêng đơn vị này để xem lỗi",
+                    internal=True,
+                )
             results[result.slug] = result
             if on_done:
                 on_done(result)

@@ -251,10 +251,13 @@ def _render_all(ws, options, appendix) -> None:
             continue
         rows.append([r.slug, f"{len(r.paths)} tệp", r.deadline])
     print_table(f"Kết quả: {options.out_dir}", ["Đơn vị", "Kết quả", "Ghi chú"], rows)
+    for r in results:
+        for warning in r.warnings:
+            _note(warning)
     failed = [r.slug for r in results if r.error]
     if failed:
         _note(f"{len(failed)}/{len(results)} đơn vị lỗi: {', '.join(failed)}")
-        raise typer.Exit(2)
+        raise typer.Exit(70 if any(r.internal for r in results) else 2)
 
 
 @app.command()

@@ -485,3 +485,14 @@ def test_a_units_own_fault_is_said_once_at_its_profile(tmp_path):
         f'{tmp_path / "stp.yaml"}: đơn vị "stp": thiếu ký hiệu kế hoạch (plan.symbol, ví dụ '
         'KH-SYT): loại "department" không có ký hiệu chung'
     ]
+
+
+def test_all_passes_on_each_units_warnings(tmp_path, data_copy):
+    profile = data_copy / "catalogs" / "units" / "dinh-lap.yaml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace("date: 2026-07-06", "date: 2026-12-20"),
+        encoding="utf-8",
+    )
+    result = plangen("--data", str(data_copy), "--all", "--out", str(tmp_path), "--no-tracker")
+    assert result.exit_code == 0, result.output
+    assert any('cảnh báo: đơn vị "dinh-lap"' in line for line in result.stderr.splitlines())
