@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import threading
+import time
 import warnings
 import zipfile
 from html.parser import HTMLParser
@@ -30,6 +32,7 @@ from generator.errors import UserError
 from generator.generate import Options, appendices, render_files
 from generator.load import open_workspace
 from generator.status import format_report, read_status
+from generator.web import app as app_module
 from generator.web import create_app, serve
 from generator.web import profiles as profiles_module
 from generator.web.users import hash_password, parse_users, set_account, verify_password
@@ -707,3 +710,469 @@ def test_files_are_rendered_once_per_version_of_their_inputs(client, data_copy):
     path = unit_file(data_copy, "lang-son")
     path.write_text(path.read_text(encoding="utf-8").replace("252", "253"), encoding="utf-8")
     assert Page(client.get("/units/lang-son").text).fields["plan_number"] == ["253"]
+
+
+# --------------------------------------------------------------------------- limits, sessions
+
+
+class Gauge:
+    """How many calls run at once, at most, and how many there were."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = self.most = self.calls = 0
+
+    def slow(self, seconds: float, result=None):
+        def call(*args, **kwargs):
+            with self.lock:
+                self.now += 1
+                self.calls += 1
+                self.most = max(self.most, self.now)
+            try:
+                time.sleep(seconds)
+                if isinstance(result, BaseException):
+                    raise result
+                return result
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+        return call
+
+
+def at_once(calls, timeout: float = 30) -> list:
+    """Run the calls in threads started together; their results, in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait(timeout)
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not any(t.is_alive() for t in threads)
+    return results
+
+
+def guesser(app, address: str, name: str = "dinhlap", password: str = "sai-mat-khau"):
+    """A sign-in from `address`, ready to send: the form fetched, the POST to make."""
+    client = TestClient(app, client=(address, 1), base_url=BASE)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    form = {"csrf": token, "name": name, "password": password, "next": "/"}
+    return lambda: client.post("/login", data=form, follow_redirects=False)
+
+
+def test_concurrent_wrong_passwords_are_all_counted(data_copy, accounts, monkeypatch):
+    monkeypatch.setattr(app_module, "LOGIN_FAILURES", 3, raising=False)
+    app = create_app(data_copy, [], accounts, secret=b"test-secret")
+    gauge = Gauge()
+    monkeypatch.setattr(app.state.users, "authenticate", gauge.slow(0.5))
+    results = at_once([guesser(app, "192.0.2.7") for _ in range(12)])
+    codes = [r.status_code for r in results]
+    assert gauge.most <= 2  # sign-ins under way from one address
+    assert codes.count(401) <= 3 and set(codes) <= {401, 429}, codes
+    for _ in range(4):  # one attempt is left at most, then the address waits
+        codes.append(guesser(app, "192.0.2.7")().status_code)
+    assert codes.count(401) == 3 and codes[-1] == 429
+    assert "15 phút" in guesser(app, "192.0.2.7")().text
+
+
+def test_wrong_passwords_per_account_and_the_table_is_pruned(data_copy, accounts, monkeypatch):
+    monkeypatch.setattr(app_module, "LOGIN_ACCOUNT_FAILURES", 2, raising=False)
+    monkeypatch.setattr(app_module, "LOGIN_WINDOW", 0.5, raising=False)
+    app = create_app(data_copy, [], accounts, secret=b"test-secret")
+    limits = app.state.login_limits
+    assert guesser(app, "192.0.2.1")().status_code == 401
+    assert guesser(app, "192.0.2.2")().status_code == 401
+    r = guesser(app, "192.0.2.3")()  # a third address: the account waits
+    assert r.status_code == 429 and "Tài khoản này" in r.text
+    assert guesser(app, "192.0.2.4", password="mat-khau-xa")().status_code == 429
+    r = guesser(app, "192.0.2.5", "sonoivu", "mat-khau-so")()  # another account signs in
+    assert r.status_code == 303
+    for i in range(6):
+        guesser(app, f"198.51.100.{i}", f"khong-co-{i}")()
+    assert len(limits.failures) > 6
+    time.sleep(0.6)
+    limits.sweep_every = 0
+    guesser(app, "203.0.113.9", "khong-co")()
+    # only the last attempt's address and name are left: nothing grows without bound
+    assert set(limits.failures) == {("address", "203.0.113.9"), ("account", "khong-co")}
+    assert limits.running == {}
+
+
+def test_password_checks_run_a_few_at_a_time(data_copy, accounts, monkeypatch):
+    monkeypatch.setattr(app_module, "LOGIN_PARALLEL", 2, raising=False)
+    monkeypatch.setattr(app_module, "LOGIN_QUEUE", 0, raising=False)
+    app = create_app(data_copy, [], accounts, secret=b"test-secret")
+    gauge = Gauge()
+    monkeypatch.setattr(app.state.users, "authenticate", gauge.slow(0.5))
+    results = at_once([guesser(app, f"192.0.2.{i}", f"user{i}") for i in range(6)])
+    codes = sorted(r.status_code for r in results)
+    assert gauge.most <= 2 and 401 in codes and 503 in codes, codes
+    busy = next(r for r in results if r.status_code == 503)
+    assert "bận" in busy.text and busy.headers["retry-after"]
+    # a queue lets the others wait their turn instead
+    monkeypatch.setattr(app_module, "LOGIN_QUEUE", 10, raising=False)
+    app = create_app(data_copy, [], accounts, secret=b"test-secret")
+    gauge = Gauge()
+    monkeypatch.setattr(app.state.users, "authenticate", gauge.slow(0.1))
+    results = at_once([guesser(app, f"192.0.2.{i}", f"user{i}") for i in range(6)])
+    assert gauge.most <= 2 and [r.status_code for r in results] == [401] * 6
+
+
+def upload(client: TestClient, content: bytes):
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/units/dinh-lap").text).group(1)
+    return lambda: client.post(
+        "/units/dinh-lap/status",
+        data={"csrf": token},
+        files={"tracker": ("theo-doi.xlsx", content)},
+    )
+
+
+def workbook_zip(**parts: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        for name, data in parts.items():
+            zf.writestr(name.replace("__", "/"), data)
+    return buf.getvalue()
+
+
+def test_a_tracker_that_unpacks_too_large_is_refused_unread(client, monkeypatch):
+    from generator import status as status_module
+
+    calls = []
+    monkeypatch.setattr(status_module, "read_status", lambda *a, **k: calls.append(a) or 1 / 0)
+    bombs = [
+        workbook_zip(xl__sharedStrings_xml=b"<sst>" + b"a" * (11 * 1024 * 1024)),  # one part
+        workbook_zip(**{f"xl__p{i}_xml": bytes(4 * 1024 * 1024) for i in range(3)}),  # total
+        workbook_zip(xl__styles_xml=b"<a/>" * (300 * 1024)),  # the ratio, under the sizes
+    ]
+    for bomb in bombs:
+        assert len(bomb) < 300 * 1024
+        r = upload(client, bomb)()
+        assert r.status_code == 400 and "giải nén ra quá lớn" in r.text, r.text[-300:]
+    assert calls == []
+
+
+def test_one_tracker_read_at_a_time(client, monkeypatch):
+    from generator import status as status_module
+
+    monkeypatch.setattr(app_module, "STATUS_QUEUE", 0, raising=False)
+    client = client_for(client.app.state.data.data)
+    gauge = Gauge()
+    monkeypatch.setattr(status_module, "read_status", gauge.slow(0.4, UserError("đã đọc")))
+    results = at_once([upload(client, workbook_zip()) for _ in range(3)])
+    codes = sorted(r.status_code for r in results)
+    assert gauge.most == 1 and codes[0] == 400 and codes[-1] == 503, codes
+    assert "gửi lại" in next(r for r in results if r.status_code == 503).text
+
+
+def test_the_form_is_bounded_before_any_yaml_or_preview(client, data_copy, monkeypatch):
+    path = unit_file(data_copy)
+    before = path.read_bytes()
+    page = Page(client.get("/units/dinh-lap").text)
+    applied = []
+    real_apply = profiles_module.apply
+    monkeypatch.setattr(
+        profiles_module, "apply", lambda *a, **k: applied.append(a) or real_apply(*a, **k)
+    )
+    max_bodies = getattr(profiles_module, "MAX_BODIES", 50)
+    max_text = getattr(profiles_module, "MAX_TEXT", 500)
+    many = "\n".join(f"Phòng số {i}" for i in range(max_bodies + 1))
+    cases = {
+        "role:home_affairs": (many, "quá nhiều cơ quan"),
+        "signer_name": ("A" * (max_text + 1), "quá dài"),
+        "role:culture": ("B" * (max_text + 1), "quá dài"),
+    }
+    for field, (value, words) in cases.items():
+        form = page.form(**{field.replace(":", "__"): value})
+        r = client.post("/units/dinh-lap/save", data=form)
+        assert r.status_code == 422, field
+        assert any(words in m for m in Page(r.text).errors[field]), Page(r.text).errors
+        r = client.post(
+            "/units/dinh-lap/preview", data=form, headers={"accept": "application/json"}
+        )
+        body = r.json()
+        assert not body["ok"] and list(body["fields"]) == [field]
+        assert 'id="preview-blocked"' in body["html"]
+    omit = [f"muc-{i}" for i in range(getattr(profiles_module, "MAX_OMIT", 500) + 1)]
+    r = client.post("/units/dinh-lap/save", data=page.form(omit=omit))
+    assert r.status_code == 422 and "bỏ đi quá nhiều mục" in " ".join(Page(r.text).errors["omit"])
+    assert applied == [] and path.read_bytes() == before
+    # a role name with a line break after it is no role name
+    assert not profiles_module.ROLE_NAME.match("home_affairs\n")
+    assert profiles_module.ROLE_NAME.fullmatch("home_affairs")
+
+
+def test_pdf_conversions_run_one_or_two_at_a_time(client, monkeypatch):
+    import generator.pdf as pdf_module
+
+    monkeypatch.setattr(app_module, "PDF_PARALLEL", 1, raising=False)
+    monkeypatch.setattr(app_module, "PDF_QUEUE", 0, raising=False)
+    monkeypatch.setattr(pdf_module, "soffice", lambda: "/usr/bin/soffice")
+    gauge = Gauge()
+    monkeypatch.setattr(pdf_module, "docx_to_pdf", gauge.slow(0.4, b"%PDF-1.4 thu"))
+    client = client_for(client.app.state.data.data)
+    pdfs = [link for link in Page(client.get("/units/dinh-lap").text).links if ".pdf" in link]
+    assert len(pdfs) >= 2
+    results = at_once([lambda link=link: client.get(link) for link in pdfs])
+    codes = [r.status_code for r in results]
+    assert gauge.most == 1 and 200 in codes and 503 in codes, codes
+    busy = next(r for r in results if r.status_code == 503)
+    assert "PDF" in busy.text and "thử lại" in busy.text
+
+
+def test_signing_out_or_a_new_password_ends_sessions(data_copy, accounts):
+    from generator.web.security import Signer
+
+    client = client_for(data_copy, accounts)
+    assert login(client, "dinhlap", "mat-khau-xa").status_code == 303
+    stolen = client.cookies["plangen_session"]
+    token = Page(client.get("/units/dinh-lap").text).fields["csrf"][0]
+    client.post("/logout", data={"csrf": token})
+    replay = TestClient(client.app, client=LOCAL, base_url=BASE)
+    replay.cookies.set("plangen_session", stolen)
+    r = replay.get("/units/dinh-lap", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    # a new password ends the sessions of the old one
+    other = client_for(data_copy, accounts)
+    assert login(other, "dinhlap", "mat-khau-xa").status_code == 303
+    assert other.get("/units/dinh-lap").status_code == 200
+    set_account(accounts, "dinhlap", "mat-khau-moi-hon", unit="dinh-lap")
+    assert other.get("/units/dinh-lap", follow_redirects=False).status_code == 303
+    # a session lasts 12 hours after signing in, however active; 4 idle hours end it too
+    fresh = client_for(data_copy, accounts)
+    assert login(fresh, "dinhlap", "mat-khau-moi-hon").status_code == 303
+    signer = Signer(b"test-secret")
+    payload = signer.unsign(fresh.cookies["plangen_session"])
+    now = int(time.time())
+    for changes, ok in (
+        ({}, True),
+        ({"auth": now - 11 * 3600}, True),
+        ({"auth": now - 13 * 3600}, False),
+        ({"iat": now - 5 * 3600}, False),
+    ):
+        forged = TestClient(fresh.app, client=LOCAL, base_url=BASE)
+        forged.cookies.set("plangen_session", signer.sign({**payload, **changes}))
+        r = forged.get("/units/dinh-lap", follow_redirects=False)
+        assert (r.status_code == 200) == ok, changes
+
+
+def test_a_deleted_users_file_signs_everybody_out(data_copy, accounts):
+    client = client_for(data_copy, accounts)
+    assert login(client, "dinhlap", "mat-khau-xa").status_code == 303
+    accounts.unlink()
+    assert client.get("/units/dinh-lap", follow_redirects=False).status_code == 303
+    r = login(client, "dinhlap", "mat-khau-xa")
+    assert r.status_code == 503 and "tệp tài khoản" in r.text
+    # a file with an error is no better than none; a good one lets them in again
+    accounts.write_text("users:\n  dinhlap: [\n", encoding="utf-8")
+    assert login(client, "dinhlap", "mat-khau-xa").status_code == 503
+    accounts.unlink()
+    set_account(accounts, "dinhlap", "mat-khau-xa", unit="dinh-lap")
+    assert login(client, "dinhlap", "mat-khau-xa").status_code == 303
+
+
+def test_a_very_long_unit_name_is_a_field_message(client, data_copy):
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/new").text).group(1)
+    form = {"csrf": token, "kind": "commune", "plan_number": "1", "plan_date": "2026-07-08"}
+    cases = [
+        ({"name": "Xã " + "Lộc Bình " * 40}, "name", "tên đơn vị quá dài"),
+        ({"name": "Xã " + "A" * 120}, "name", "Mã đơn vị"),
+        ({"name": "Xã Lộc Bình", "slug": "a" * 100}, "slug", "mã đơn vị quá dài"),
+    ]
+    units = data_copy / "catalogs" / "units"
+    before = sorted(units.iterdir())
+    for fields, name, words in cases:
+        r = client.post("/new", data={**form, **fields})
+        assert r.status_code == 422, fields
+        shown = re.search(rf'data-errors-for="{name}"><li>(.*?)</li>', r.text)
+        assert shown and words in shown.group(1), r.text[-500:]
+    assert sorted(units.iterdir()) == before
+
+
+def test_role_bodies_and_omit_ids_starting_with_a_yaml_indicator_round_trip(client, data_copy):
+    from generator.yamlfile import parse_text
+
+    odd = ["? Phòng A", ":Phòng B", "- Phòng C", "Phòng D: E", "[Phòng F]", "%G", "@H", "`I"]
+    page = Page(client.get("/units/dinh-lap").text)
+    r = client.post(
+        "/units/dinh-lap/save",
+        data=page.form(role__home_affairs="\n".join(odd)),
+        follow_redirects=False,
+    )
+    # "- Phòng C" is read as a pasted list item: "Phòng C"
+    assert r.status_code == 303, Page(r.text).errors
+    roles = open_workspace(data_copy).unit("dinh-lap").model.roles["home_affairs"]
+    assert roles == [o if o != "- Phòng C" else "Phòng C" for o in odd]
+    text = unit_file(data_copy).read_text(encoding="utf-8")
+    ids = tuple(odd) + ("?", "#x", "a, b", "!tag", "&anchor", "*alias", "|", ">", "'q", '"q')
+    out = profiles_module.apply(text, {"omit": ids, "role:culture": ids})
+    data = parse_text(Path("x.yaml"), out).data
+    assert tuple(data["omit"]) == ids and tuple(data["roles"]["culture"]) == ids
+
+
+def test_a_foreign_cookie_before_the_session_cookie(data_copy, accounts):
+    client = client_for(data_copy, accounts)
+    assert login(client, "dinhlap", "mat-khau-xa").status_code == 303
+    value = client.cookies["plangen_session"]
+    bare = TestClient(client.app, client=LOCAL, base_url=BASE)
+    for foreign in ("theme=dark mode", 'a=b"c', "x;; y"):
+        r = bare.get(
+            "/units/dinh-lap",
+            headers={"cookie": f"{foreign}; plangen_session={value}"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 200, foreign
+
+
+def asgi_post(app, receive, path: str = "/units/dinh-lap/save"):
+    """Send one POST to the ASGI app with this `receive`; the messages it sent back."""
+    import asyncio
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"content-length", b"1000"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 10))
+    return sent
+
+
+def test_slow_bodies_time_out_and_serve_bounds_connections(data_copy, monkeypatch):
+    import asyncio
+
+    import uvicorn
+
+    from generator.web import security
+
+    monkeypatch.setattr(security, "BODY_TIMEOUT", 0.3, raising=False)
+    app = create_app(data_copy, [], None)
+    calls = iter([{"type": "http.request", "body": b"csrf=", "more_body": True}])
+
+    async def slow_receive():
+        message = next(calls, None)
+        if message is None:
+            await asyncio.sleep(60)  # the rest of the body never comes
+        return message
+
+    started = time.monotonic()
+    sent = asgi_post(app, slow_receive)
+    assert sent[0]["status"] == 408 and time.monotonic() - started < 5
+    assert "quá chậm" in sent[1]["body"].decode()
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
+    serve(host="127.0.0.1", port=8000, data=data_copy)
+    assert seen["limit_concurrency"] > 0 and seen["timeout_keep_alive"] > 0
+
+
+def test_a_client_that_disconnects_is_logged_quietly(data_copy, caplog):
+    app = create_app(data_copy, [], None)
+
+    async def gone():
+        return {"type": "http.disconnect"}
+
+    with caplog.at_level("INFO", logger="plangen.web"):
+        asgi_post(app, gone)
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
+    assert any("ngắt kết nối" in r.getMessage() for r in caplog.records)
+
+
+def test_with_accounts_only_the_configured_host_names(data_copy, accounts, monkeypatch, capsys):
+    import uvicorn
+
+    monkeypatch.delenv("PLANGEN_HOSTS", raising=False)
+    client = client_for(data_copy, accounts)
+    for host in ("127.0.0.1", "localhost:8000", "[::1]:8000"):
+        assert client.get("/login", headers={"host": host}).status_code == 200, host
+    r = client.get("/login", headers={"host": "kehoach.example.gov.vn"})
+    assert r.status_code == 400 and "PLANGEN_HOSTS" in r.text
+    monkeypatch.setenv("PLANGEN_HOSTS", "kehoach.example.gov.vn, *.tinh.example")
+    client = client_for(data_copy, accounts)
+    for host, ok in (
+        ("kehoach.example.gov.vn", True),
+        ("KeHoach.example.gov.vn:443", True),
+        ("so.tinh.example", True),
+        ("evil.example", False),
+        ("kehoach.example.gov.vn.evil.example", False),
+    ):
+        assert (client.get("/login", headers={"host": host}).status_code == 200) == ok, host
+    # a proxy that does not pass the Host on: the page's Origin is one of those names
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    form = {"csrf": token, "name": "dinhlap", "password": "sai-mat-khau-1"}
+    r = client.post("/login", data=form, headers={"origin": "https://kehoach.example.gov.vn"})
+    assert r.status_code == 401
+    r = client.post("/login", data=form, headers={"origin": "https://evil.example"})
+    assert r.status_code == 403
+    # accounts on an address of the network: a loud warning that TLS is the proxy's
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    serve(host="0.0.0.0", port=8000, data=data_copy, users=accounts)
+    err = capsys.readouterr().err
+    assert "CẢNH BÁO" in err and "TLS" in err and "reverse proxy" in err
+    serve(host="127.0.0.1", port=8000, data=data_copy, users=accounts)
+    assert "CẢNH BÁO" not in capsys.readouterr().err
+
+
+def test_a_cross_site_upload_is_refused_before_its_body_is_parsed(client, monkeypatch):
+    from starlette.requests import Request
+
+    parsed = []
+    real_form = Request.form
+    monkeypatch.setattr(
+        Request, "form", lambda self, **kw: parsed.append(1) or real_form(self, **kw)
+    )
+    send = upload(client, workbook_zip())
+    parsed.clear()
+    for headers in ({"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}):
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/units/dinh-lap").text)
+        r = client.post(
+            "/units/dinh-lap/status",
+            data={"csrf": token.group(1)},
+            files={"tracker": ("t.xlsx", b"PK\x03\x04" + bytes(500_000))},
+            headers=headers,
+        )
+        assert r.status_code == 403 and "trang web khác" in r.text
+    assert parsed == []
+    r = client.post(
+        "/units/dinh-lap/preview",
+        data=Page(client.get("/units/dinh-lap").text).form(),
+        headers={"origin": "http://127.0.0.1", "sec-fetch-site": "same-origin"},
+    )
+    assert r.status_code == 200 and send  # the page's own forms go through
+
+
+def test_catalog_problems_are_shown_to_administrators_only(data_copy, accounts):
+    (data_copy / "catalogs" / "kinds" / "zz-hong.yaml").write_text(
+        "id: zz-hong\nname: [không đóng\n", encoding="utf-8"
+    )
+    clerk = client_for(data_copy, accounts)
+    login(clerk, "dinhlap", "mat-khau-xa")
+    assert "Dữ liệu chung" not in clerk.get("/").text
+    admin = client_for(data_copy, accounts)
+    login(admin, "sonoivu", "mat-khau-so")
+    page = admin.get("/").text
+    assert "Dữ liệu chung" in page and str(data_copy) not in page

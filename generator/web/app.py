@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import secrets
@@ -36,30 +37,67 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.staticfiles import StaticFiles
 
 from ..deadline import deadline, short
 from ..errors import UserError
 from ..generate import check_slug
-from . import profiles, views
-from .security import CSRF_FIELD, Guard, Signer, csrf_ok, new_session
+from . import profiles, security, views
+from .limits import Busy, LoginLimits, Slots
+from .security import (
+    CSRF_FIELD,
+    Guard,
+    Signer,
+    account_version,
+    csrf_ok,
+    is_loopback,
+    same_origin,
+    signed_in,
+)
 from .state import Data
 from .users import Account, Users
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger("plangen.web")
+
 MAX_UPLOAD = 5 * 1024 * 1024  # a filled tracker is a few hundred KB
 MAX_FORM = 1024 * 1024
-LOGIN_FAILURES = 10  # per address and 15 minutes
+MAX_FIELDS = 2000  # fields of one form (a profile has its scalars, roles and omissions)
+
+# A tracker's zip, checked before it is unpacked (a few hundred KB unpack to a few MB).
+MAX_UNPACKED = 10 * 1024 * 1024  # all its parts
+MAX_PART = 5 * 1024 * 1024  # any one part
+MAX_RATIO = 100  # unpacked / packed, of a part (over RATIO_FROM bytes) and of the whole
+RATIO_FROM = 256 * 1024
+MAX_PARTS = 1000
+
+# Signing in: each password check is scrypt, 16 MB and ~50 ms.
+LOGIN_FAILURES = 10  # wrong passwords per address in the window
+LOGIN_ACCOUNT_FAILURES = 30  # wrong passwords per account name, from any address
 LOGIN_WINDOW = 15 * 60
+LOGIN_IN_PROGRESS = 2  # sign-ins under way per address
+LOGIN_PARALLEL = 4  # password checks at once, in all
+LOGIN_QUEUE = 8  # sign-ins waiting for a check
+LOGIN_WAIT = 5.0  # seconds one waits before "busy"
+
+# The slow work, one or two at a time; beyond the queue the clerk is told to retry.
+STATUS_PARALLEL, STATUS_QUEUE, STATUS_WAIT = 1, 2, 20.0
+PDF_PARALLEL, PDF_QUEUE, PDF_WAIT = 2, 4, 120.0
+
+MAX_NAME = 200  # characters of a new unit's name
+MAX_SLUG = 64  # characters of its unit id (the profile's file name)
 
 STATUS_TEXT = {
     400: "Yêu cầu không hợp lệ.",
     403: "Bạn không có quyền xem trang này.",
     404: "Không tìm thấy trang này.",
     405: "Thao tác này không được phép ở địa chỉ này.",
+    408: "Dữ liệu gửi lên quá chậm.",
     413: "Dữ liệu gửi lên quá lớn.",
     429: "Quá nhiều lần thử, hãy đợi ít phút.",
     500: "Máy chủ gặp lỗi khi xử lý yêu cầu.",
+    503: "Máy chủ đang bận, hãy thử lại sau ít phút.",
 }
 
 
@@ -70,6 +108,7 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message or STATUS_TEXT.get(status, "Có lỗi xảy ra.")
+        self.headers = {"retry-after": "30"} if status == 503 else None
 
 
 @dataclass(frozen=True)
@@ -103,21 +142,34 @@ def create_app(
     units_dirs: list[Path] | None = None,
     users: Path | None = None,
     secret: bytes | None = None,
+    hosts: list[str] | None = None,
 ) -> FastAPI:
     """The application over the data root `data` (see load.data_root), the extra profile
-    folders `units_dirs`, and the accounts file `users` (None: open, this computer only)."""
+    folders `units_dirs`, and the accounts file `users` (None: open, this computer only).
+
+    With accounts, only requests addressed to `hosts` (default: $PLANGEN_HOSTS) or to a
+    loopback name are answered."""
     state = Data(data, list(units_dirs or []))
     accounts = Users(users) if users is not None else None
     env = _templates()
     if secret is None:
         secret = os.environ.get("PLANGEN_SECRET", "").encode() or secrets.token_bytes(32)
     signer = Signer(secret)
-    failures: dict[str, list[float]] = {}
-    failures_lock = threading.Lock()
+    allowed_hosts = None
+    if accounts is not None:
+        allowed_hosts = [*LOOPBACK_NAMES, *(hosts if hosts is not None else env_hosts())]
+    limits = LoginLimits(LOGIN_FAILURES, LOGIN_ACCOUNT_FAILURES, LOGIN_WINDOW, LOGIN_IN_PROGRESS)
+    login_slots = Slots(LOGIN_PARALLEL, LOGIN_QUEUE, LOGIN_WAIT)
+    status_slots = Slots(STATUS_PARALLEL, STATUS_QUEUE, STATUS_WAIT)
+    pdf_slots = Slots(PDF_PARALLEL, PDF_QUEUE, PDF_WAIT)
+    revoked: dict[str, float] = {}  # signed-out session ids -> when they signed in
+    revoked_lock = threading.Lock()
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="plangen")
     app.state.data = state
     app.state.users = accounts
+    app.state.login_limits = limits
+    app.state.revoked = revoked
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     # -------------------------------------------------------------- helpers
@@ -159,6 +211,16 @@ def create_app(
         account: Account | None = accounts.get(name) if isinstance(name, str) else None
         if account is None:
             return None
+        auth, sid = session.get("auth"), session.get("sid")
+        if not isinstance(auth, int) or not isinstance(sid, str):
+            return None  # not a session of a sign-in
+        if not 0 <= time.time() - auth <= security.SESSION_LIFETIME:
+            return None  # signed in too long ago, however active since
+        if session.get("v") != account_version(account.password):
+            return None  # the password changed since
+        with revoked_lock:
+            if sid in revoked:
+                return None  # signed out: the cookie is replayed
         return Viewer(account.name, account.admin, account.unit)
 
     def viewer_of(request: Request) -> Viewer:
@@ -170,6 +232,8 @@ def create_app(
     def unit_access(request: Request, slug: str) -> Viewer:
         viewer = viewer_of(request)
         try:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+                raise UserError(slug)
             check_slug(slug)
         except UserError:
             raise Refused(404, f'Không có đơn vị "{slug}".') from None
@@ -177,8 +241,15 @@ def create_app(
             raise Refused(403, "Tài khoản này chỉ xem và sửa được hồ sơ của đơn vị mình.")
         return viewer
 
-    async def form_of(request: Request):
-        form = await request.form()
+    async def form_of(request: Request, max_files: int = 0):
+        # Refused before the body is parsed when the browser says another site sent it.
+        if not same_origin(dict(request.headers), allowed_hosts):
+            raise Refused(
+                403,
+                "Biểu mẫu này được gửi từ một trang web khác nên bị từ chối. Hãy mở trang "
+                "của máy chủ này rồi thử lại.",
+            )
+        form = await request.form(max_files=max_files, max_fields=MAX_FIELDS)
         if not csrf_ok(request.scope.get("session") or {}, form.get(CSRF_FIELD)):
             await form.close()
             raise Refused(
@@ -212,7 +283,9 @@ def create_app(
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused):
-        return HTMLResponse(error_html(exc.status, exc.message)[1], status_code=exc.status)
+        return HTMLResponse(
+            error_html(exc.status, exc.message)[1], status_code=exc.status, headers=exc.headers
+        )
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException):
@@ -223,15 +296,19 @@ def create_app(
             headers=getattr(exc, "headers", None),
         )
 
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect):
+        client = request.client.host if request.client else "?"
+        log.info("%s %s: máy khách ngắt kết nối giữa chừng", client, request.url.path)
+        return Response(status_code=400)  # nobody is left to read it
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         return HTMLResponse(error_html(400, STATUS_TEXT[400])[1], status_code=400)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):
-        import logging
-
-        logging.getLogger("plangen.web").exception("lỗi nội bộ khi xử lý %s", request.url.path)
+        log.exception("lỗi nội bộ khi xử lý %s", request.url.path)
         message = (
             "Máy chủ gặp lỗi khi xử lý yêu cầu. Đây là lỗi của chương trình, không phải của "
             "dữ liệu; hãy báo cho người quản trị (chi tiết đã được ghi vào nhật ký máy chủ)."
@@ -255,28 +332,60 @@ def create_app(
         password = str(form.get("password") or "")
         target = _safe_next(str(form.get("next") or "/"))
         client = (request.client.host if request.client else "") or "?"
-        now = time.monotonic()
-        with failures_lock:
-            recent = [t for t in failures.get(client, []) if now - t < LOGIN_WINDOW]
-            failures[client] = recent
-        if len(recent) >= LOGIN_FAILURES:
-            raise Refused(429, "Sai mật khẩu quá nhiều lần; hãy đợi 15 phút rồi thử lại.")
-        account = await run_in_threadpool(accounts.authenticate, name, password)
-        if account is None:
-            with failures_lock:
-                failures.setdefault(client, []).append(now)
+
+        def again(status: int, error: str) -> HTMLResponse:
             return page(
                 request,
                 "login.html",
-                status=401,
+                status=status,
                 title="Đăng nhập",
                 next=target,
-                error="Sai tên đăng nhập hoặc mật khẩu.",
+                error=error,
                 viewer=None,
             )
-        session = new_session()  # a new session (and CSRF token) at every sign-in
-        session["user"] = account.name
-        request.scope["session"] = session
+
+        accounts.accounts()  # the file as it is now: deleted or broken, nobody signs in
+        if accounts.problem is not None:
+            return again(
+                503,
+                "Máy chủ không đọc được tệp tài khoản (tệp đã bị xóa hoặc có lỗi) nên mọi "
+                "đăng nhập đang bị từ chối. Hãy báo người quản trị.",
+            )
+        # The attempt is counted before the password is checked, so guesses sent at once
+        # cannot slip past the count; a successful sign-in takes it back.
+        why, started = limits.begin(client, name)
+        if why == "in-progress":
+            raise Refused(
+                429, "Đang có một lần đăng nhập khác từ máy này; đợi vài giây rồi thử lại."
+            )
+        if why == "address":
+            raise Refused(429, "Sai mật khẩu quá nhiều lần; hãy đợi 15 phút rồi thử lại.")
+        if why == "account":
+            raise Refused(
+                429,
+                "Tài khoản này bị nhập sai mật khẩu quá nhiều lần; hãy đợi 15 phút rồi thử lại "
+                "hoặc báo người quản trị.",
+            )
+
+        def check() -> Account | None:
+            with login_slots.hold():  # a few scrypt checks at once (16 MB each)
+                return accounts.authenticate(name, password)
+
+        failed = True
+        try:
+            account = await run_in_threadpool(check)
+            failed = account is None
+        except Busy:
+            failed = False  # no password was checked: not a guess
+            raise Refused(
+                503, "Máy chủ đang bận với nhiều lượt đăng nhập; hãy thử lại sau vài giây."
+            ) from None
+        finally:
+            limits.end(client, name, started, failed)
+        if account is None:
+            return again(401, "Sai tên đăng nhập hoặc mật khẩu.")
+        # a new session (and CSRF token) at every sign-in
+        request.scope["session"] = signed_in(account.name, account_version(account.password))
         if target == "/" and not account.admin and account.unit:
             target = f"/units/{account.unit}"
         return RedirectResponse(target, status_code=303)
@@ -284,6 +393,15 @@ def create_app(
     @app.post("/logout")
     async def logout(request: Request):
         await form_of(request)
+        session = request.scope.get("session") or {}
+        sid, auth = session.get("sid"), session.get("auth")
+        if isinstance(sid, str):  # a replayed copy of this cookie is refused from now on
+            now = time.time()
+            with revoked_lock:
+                for old, when in list(revoked.items()):
+                    if now - when > security.SESSION_LIFETIME:
+                        del revoked[old]
+                revoked[sid] = auth if isinstance(auth, int) else now
         request.scope["session"] = None
         return RedirectResponse("/login" if accounts is not None else "/", status_code=303)
 
@@ -308,7 +426,10 @@ def create_app(
             "units.html",
             title="Các đơn vị",
             rows=rows,
-            shared=[str(p) for p in ws.problems][:20],
+            # the shared data's problems name other units' files: administrators only
+            shared=[views.no_paths(str(p), ws.root) for p in ws.problems][:20]
+            if viewer.admin
+            else [],
             viewer=viewer,
         )
 
@@ -449,7 +570,7 @@ def create_app(
                 disk_values, orig, new, changes, fields = submitted(ws, slug, form, disk_text)
             except UserError as exc:
                 return None, (path, exc)
-            check = _check(ws, slug, disk_text, changes, new, fields)
+            check = _check(ws, slug, disk_text, changes, new, fields, disk_values)
             saved_check = profiles.check_profile(ws, slug, disk_text, fields)
             ctx = unit_context(
                 ws,
@@ -493,8 +614,8 @@ def create_app(
             **ctx,
         )
 
-    def _check(ws, slug, disk_text, changes, new, fields) -> profiles.Check:
-        bad = profiles.bad_characters(new)
+    def _check(ws, slug, disk_text, changes, new, fields, disk_values) -> profiles.Check:
+        bad = profiles.form_problems(new, disk_values)
         if bad:
             check = profiles.Check()
             for name, message in bad.items():
@@ -530,8 +651,8 @@ def create_app(
                     ws, stamp, slug, disk_text, new, orig, base, check, on_disk
                 )
 
-            bad = profiles.bad_characters(new)
-            if bad:
+            bad = profiles.form_problems(new, disk_values)
+            if bad:  # too large, or a character a DOCX cannot hold: no YAML, no preview
                 check = profiles.Check()
                 for name, message in bad.items():
                     check.add(name, message)
@@ -617,10 +738,21 @@ def create_app(
 
                 if soffice() is None:
                     raise Refused(404, "Máy chủ chưa cài LibreOffice nên không xuất được PDF.")
+
+                def convert() -> bytes:
+                    try:
+                        with pdf_slots.hold():  # one or two LibreOffice processes at a time
+                            return docx_to_pdf(docx, files[docx])
+                    except Busy:
+                        raise Refused(
+                            503,
+                            "Máy chủ đang chuyển nhiều tệp khác sang PDF; hãy thử lại sau ít "
+                            "phút, hoặc tải bản .docx.",
+                        ) from None
+
                 try:
                     return state.extra(
-                        ("pdf", name, hashlib.sha256(files[docx]).hexdigest()),
-                        lambda: docx_to_pdf(docx, files[docx]),
+                        ("pdf", name, hashlib.sha256(files[docx]).hexdigest()), convert
                     )
                 except UserError as exc:
                     raise Refused(500, exc.message) from None
@@ -639,7 +771,7 @@ def create_app(
     @app.post("/units/{slug}/status")
     async def status(request: Request, slug: str):
         unit_access(request, slug)
-        form = await form_of(request)
+        form = await form_of(request, max_files=1)
         try:
             upload = form.get("tracker")
             if upload is None or not hasattr(upload, "read"):
@@ -657,13 +789,19 @@ def create_app(
         def build():
             from ..status import format_report, read_status
 
-            with tempfile.TemporaryDirectory(prefix="plangen-web-") as tmp:
-                path = Path(tmp) / "theo-doi.xlsx"
-                path.write_bytes(data)
-                try:
-                    report = read_status(path)
-                except UserError as exc:
-                    return None, exc.message
+            try:
+                with status_slots.hold(), tempfile.TemporaryDirectory(prefix="plangen-web-") as tmp:
+                    path = Path(tmp) / "theo-doi.xlsx"
+                    path.write_bytes(data)
+                    try:
+                        report = read_status(path)
+                    except UserError as exc:
+                        return None, exc.message
+            except Busy:
+                raise Refused(
+                    503,
+                    "Máy chủ đang đọc tệp theo dõi của đơn vị khác; hãy gửi lại sau ít phút.",
+                ) from None
             report.path = Path(display)
             return report, format_report(report)
 
@@ -688,7 +826,9 @@ def create_app(
         if not viewer.admin:
             raise Refused(403, "Chỉ người quản trị được thêm đơn vị.")
         ws, _ = await run_in_threadpool(workspace)
-        return page(request, "new.html", title="Thêm đơn vị", kinds=_kinds(ws), form={}, error="")
+        return page(
+            request, "new.html", title="Thêm đơn vị", kinds=_kinds(ws), form={}, error="", errors={}
+        )
 
     @app.post("/new")
     async def new_unit(request: Request):
@@ -701,10 +841,14 @@ def create_app(
             for k in ("name", "kind", "plan_number", "plan_date", "plan_symbol", "slug")
         }
 
+        errors = _new_unit_problems(fields)
+
         def build():
             from ..scaffold import units_folder, write_unit
 
             ws, _ = workspace()
+            if errors:
+                return None, ws, "Thông tin chưa hợp lệ; xem dòng đỏ dưới từng ô."
             folder, _why = units_folder(ws, state.units_dirs)
             try:
                 path = write_unit(
@@ -731,6 +875,7 @@ def create_app(
                 kinds=_kinds(ws),
                 form=fields,
                 error=error,
+                errors=errors,
             )
         return RedirectResponse(f"/units/{slug}?created=1", status_code=303)
 
@@ -754,14 +899,59 @@ def create_app(
         local_only=accounts is None,
         body_limit=body_limit,
         refuse=error_html,
+        hosts=allowed_hosts,
+        body_timeout=security.BODY_TIMEOUT,
     )
     return app
 
 
+LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"]
+
+
+def env_hosts() -> list[str]:
+    """The host names of $PLANGEN_HOSTS (comma or space separated, '*.example.org' for the
+    subdomains): the names a server with accounts answers to, besides the loopback ones."""
+    raw = os.environ.get("PLANGEN_HOSTS", "")
+    return [h.strip().lower().rstrip(".") for h in re.split(r"[,\s]+", raw) if h.strip()]
+
+
+def loopback_only(hosts: list[str]) -> bool:
+    return all(h in LOOPBACK_NAMES or is_loopback(h) for h in hosts)
+
+
+def _new_unit_problems(fields: dict[str, str]) -> dict[str, str]:
+    """The new-unit form's fields too long to be a unit (the name, the unit id it gives, a
+    file name the system can hold), said by field before anything is written."""
+    from ..scaffold import split_level
+    from ..text import slugify
+
+    errors: dict[str, str] = {}
+    name = fields.get("name", "")
+    if len(name) > MAX_NAME:
+        errors["name"] = f"tên đơn vị quá dài ({len(name)} ký tự; tối đa {MAX_NAME})"
+    for key in ("plan_number", "plan_date", "plan_symbol"):
+        if len(fields.get(key, "")) > profiles.MAX_TEXT:
+            errors[key] = f"quá dài (tối đa {profiles.MAX_TEXT} ký tự)"
+    given = fields.get("slug", "")
+    if given:
+        if len(given) > MAX_SLUG:
+            errors["slug"] = f"mã đơn vị quá dài ({len(given)} ký tự; tối đa {MAX_SLUG})"
+    elif "name" not in errors:
+        derived = slugify(split_level(name)[1])
+        if len(derived) > MAX_SLUG:
+            errors["name"] = (
+                f"mã đơn vị lấy từ tên này quá dài ({len(derived)} ký tự; tối đa {MAX_SLUG}): "
+                "nhập một mã ngắn hơn vào ô Mã đơn vị, ví dụ loc-binh"
+            )
+    return errors
+
+
 def _shown_fields(form, fields: list[str]) -> list[str]:
-    """The fields the submitted page had: every known field, and role fields it carried."""
+    """The fields the submitted page had: every known field, and role fields it carried
+    (at most MAX_EXTRA_ROLES beyond those the page knows of)."""
     extra = [k for k in form.keys() if k.startswith(profiles.ROLE_PREFIX) and k not in fields]
-    extra = [k for k in extra if profiles.ROLE_NAME.match(k[len(profiles.ROLE_PREFIX) :])]
+    extra = [k for k in extra if profiles.ROLE_NAME.fullmatch(k[len(profiles.ROLE_PREFIX) :])]
+    extra = list(dict.fromkeys(extra))[: profiles.MAX_EXTRA_ROLES]
     return [f for f in fields if not f.startswith(profiles.ROLE_PREFIX) or f in form] + extra
 
 
@@ -786,9 +976,41 @@ def _xlsx_problem(data: bytes) -> str | None:
         return "Tệp tải lên không phải tệp Excel .xlsx (nội dung không đúng định dạng)."
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-    except zipfile.BadZipFile:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
         return "Tệp tải lên bị hỏng: không mở được như một tệp .xlsx."
+    names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         return "Tệp tải lên không phải sổ tính Excel (.xlsx): thiếu xl/workbook.xml."
+    return _unpacked_problem(infos)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
+
+
+def _unpacked_problem(infos: list[zipfile.ZipInfo]) -> str | None:
+    """Why the workbook's parts are too much to unpack (as the zip declares them: Python's
+    zipfile never gives more than the declared size, and checks its CRC), or None."""
+    big = "Tệp theo dõi giải nén ra quá lớn"
+    if len(infos) > MAX_PARTS:
+        return f"{big}: có {len(infos)} phần bên trong (tối đa {MAX_PARTS})."
+    total = packed = 0
+    for info in infos:
+        if info.file_size > MAX_PART:
+            return (
+                f"{big}: phần {info.filename[:80]} giải nén ra {_megabytes(info.file_size)} "
+                f"(tối đa {_megabytes(MAX_PART)} mỗi phần)."
+            )
+        if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(1, info.compress_size):
+            return (
+                f"{big}: phần {info.filename[:80]} bị nén bất thường "
+                f"(gấp {info.file_size // max(1, info.compress_size)} lần, tối đa {MAX_RATIO})."
+            )
+        total += info.file_size
+        packed += info.compress_size
+    if total > MAX_UNPACKED:
+        return f"{big} ({_megabytes(total)}; tối đa {_megabytes(MAX_UNPACKED)})."
+    if total > RATIO_FROM and total > MAX_RATIO * max(1, packed):
+        return f"{big}: bị nén bất thường (gấp {total // max(1, packed)} lần, tối đa {MAX_RATIO})."
     return None

@@ -55,7 +55,15 @@ SCALARS: dict[str, tuple[str, ...]] = {
 FLAGS: dict[str, tuple[str, ...]] = {"long_date": ("plan", "long_date")}
 REQUIRED = {"name", "plan_date"}  # kept as an empty value, so the error points at the field
 ROLE_PREFIX = "role:"
-ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+ROLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")  # use fullmatch
+
+# What one submitted form may hold (checked before any YAML is written or preview made):
+# enough for any real profile, and a bound on the page and preview a form can cause.
+MAX_TEXT = 500  # characters in a field, in one body of a role, in one omitted id
+MAX_BODIES = 50  # bodies in one role
+MAX_ROLE_TEXT = 10_000  # characters of all the bodies of one role
+MAX_OMIT = 500  # tasks and sections left out
+MAX_EXTRA_ROLES = 20  # role fields beyond the declared roles (misspelt ones, shown with errors)
 
 LABELS = {
     "name": "Tên đơn vị",
@@ -225,8 +233,9 @@ def fields_for(values: Values, declared: list[str]) -> list[str]:
         for n in values
         if n.startswith(ROLE_PREFIX)
         and n[len(ROLE_PREFIX) :] not in declared
-        and ROLE_NAME.match(n[len(ROLE_PREFIX) :])
+        and ROLE_NAME.fullmatch(n[len(ROLE_PREFIX) :])
     ]
+    roles = list(dict.fromkeys(roles))[: len(set(declared)) + MAX_EXTRA_ROLES]
     return [*SCALARS, *FLAGS, *(role_field(r) for r in roles), "omit"]
 
 
@@ -267,12 +276,22 @@ def round_trip_yaml():
     return yaml
 
 
+# A plain scalar may not start with these (YAML indicators), and in a flow list
+# ("[a, b]") may not hold these either: such a value is written quoted.
+_INDICATORS = frozenset("?:-,[]{}#&*!|>'\"%@`")
+_FLOW_UNSAFE = re.compile(r"[,\[\]{}#:]")
+
+
 def _plain(value: str):
     """A string that plangen's loader (YAML 1.1) reads back as the same string: quoted when
-    it would otherwise be read as a number, a date, true/false, null."""
+    it would otherwise be read as a number, a date, true/false, null, or when it starts with
+    a YAML indicator or holds a flow-list character (ruamel.yaml writes some of those bare,
+    e.g. "? b" or ":d" in a flow list, which no loader reads back)."""
     import yaml as pyyaml
     from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
+    if value[:1] in _INDICATORS or _FLOW_UNSAFE.search(value) or value != value.strip():
+        return SingleQuotedScalarString(value)
     tag = pyyaml.resolver.Resolver().resolve(pyyaml.ScalarNode, value, (True, False))
     return value if tag == "tag:yaml.org,2002:str" else SingleQuotedScalarString(value)
 
@@ -597,6 +616,43 @@ def check_profile(ws: Workspace, slug: str, text: str, fields: list[str]) -> Che
             except UserError as exc:
                 place(exc)
     return result
+
+
+def too_large(values: Values, unchanged: Values | None = None) -> dict[str, str]:
+    """Fields over the form's bounds (MAX_TEXT, MAX_BODIES, MAX_ROLE_TEXT, MAX_OMIT), said
+    in Vietnamese by field. A field still as the saved profile has it is not held to them:
+    the bounds are on what a form sends, not on files written by hand."""
+    out: dict[str, str] = {}
+    unchanged = unchanged or {}
+    for name, value in values.items():
+        if name in unchanged and same(name, value, unchanged[name]):
+            continue
+        items = value if isinstance(value, tuple) else [value]
+        if name == "omit" and len(items) > MAX_OMIT:
+            out[name] = f"bỏ đi quá nhiều mục ({len(items)}; tối đa {MAX_OMIT})"
+            continue
+        if name.startswith(ROLE_PREFIX):
+            if len(items) > MAX_BODIES:
+                out[name] = (
+                    f"quá nhiều cơ quan trong một vai trò ({len(items)}; tối đa {MAX_BODIES}, "
+                    "mỗi dòng một cơ quan)"
+                )
+                continue
+            total = sum(len(t) for t in items if isinstance(t, str))
+            if total > MAX_ROLE_TEXT:
+                out[name] = f"quá dài ({total} ký tự; tối đa {MAX_ROLE_TEXT} cho một vai trò)"
+                continue
+        longest = max((len(t) for t in items if isinstance(t, str)), default=0)
+        if longest > MAX_TEXT:
+            what = "một dòng" if isinstance(value, tuple) else "nội dung"
+            out[name] = f"{what} quá dài ({longest} ký tự; tối đa {MAX_TEXT})"
+    return out
+
+
+def form_problems(values: Values, unchanged: Values | None = None) -> dict[str, str]:
+    """Every field the form may not send as it is: too large, or a character a DOCX cannot
+    hold; checked before any YAML is written or any preview made."""
+    return {**bad_characters(values), **too_large(values, unchanged)}
 
 
 def bad_characters(values: Values) -> dict[str, str]:

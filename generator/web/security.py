@@ -1,28 +1,38 @@
 """What guards every request: signed session cookies, CSRF tokens, security headers, body
-limits, and the local-only rule of a server without accounts.
+limits and timeouts, the local-only rule of a server without accounts, and the host names
+of a server with accounts.
 
 Written as plain ASGI middleware on the standard library (hmac, secrets): no extra
 dependency. The session is a small JSON object signed with HMAC-SHA256 and kept in an
 HttpOnly, SameSite=Lax cookie (Secure when the request came over HTTPS); it carries the
-signed-in account and the CSRF token every POST form must send back.
+signed-in account, the session's id and time of sign-in, the account's version (a digest
+of its password hash) and the CSRF token every POST form must send back. The app refuses
+a session signed out, older than SESSION_LIFETIME, or of an account whose password changed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import secrets
 import time
 from collections.abc import Callable
-from http.cookies import SimpleCookie
+
+from starlette.requests import cookie_parser
 
 COOKIE = "plangen_session"
-SESSION_AGE = 12 * 3600  # seconds without a request before a session ends
+SESSION_AGE = 4 * 3600  # seconds without a request before a session ends
+SESSION_LIFETIME = 12 * 3600  # seconds after signing in before a session ends, in use or not
 REFRESH = 600  # a session in use is re-signed with a new time this often
 CSRF_FIELD = "csrf"
+BODY_TIMEOUT = 60.0  # seconds a client may take to send a request's whole body
+
+log = logging.getLogger("plangen.web")
 
 # Pages are forms and tables of the server's own: nothing from elsewhere, no inline script.
 HEADERS = [
@@ -78,6 +88,20 @@ def new_session() -> dict:
     return {"csrf": secrets.token_urlsafe(24), "iat": int(time.time()), "user": None}
 
 
+def signed_in(user: str, version: str) -> dict:
+    """A new session (and CSRF token) for an account that has just signed in: its own id
+    (a sign-out revokes it), the time of sign-in (the absolute lifetime counts from it) and
+    the account's version (a new password ends every session of the old one)."""
+    session = new_session()
+    session.update(user=user, sid=secrets.token_urlsafe(16), auth=session["iat"], v=version)
+    return session
+
+
+def account_version(stored_hash: str) -> str:
+    """A short digest of an account's stored password hash: it changes with the password."""
+    return hashlib.sha256(b"plangen-account\0" + stored_hash.encode()).hexdigest()[:16]
+
+
 def csrf_ok(session: dict, token: str | None) -> bool:
     expected = session.get("csrf")
     return bool(token and expected) and hmac.compare_digest(str(token), str(expected))
@@ -94,6 +118,36 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def host_allowed(name: str, allowed: list[str]) -> bool:
+    """Whether a Host name is one of `allowed` ('*.example.org' allows its subdomains)."""
+    for pattern in allowed:
+        if pattern == "*" or name == pattern:
+            return True
+        if pattern.startswith("*.") and name.endswith(pattern[1:]):
+            return True
+    return False
+
+
+def same_origin(headers: dict[str, str], ours: list[str] | None = None) -> bool:
+    """False when the browser says the request comes from another site (Origin,
+    Sec-Fetch-Site): such a POST is refused before its body is read; the CSRF token is the
+    check that counts, this one only spares the parsing of a forged upload. An Origin
+    naming the Host of the request, or one of `ours` (the configured host names: a proxy
+    that does not pass the Host on), is this site."""
+    if headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site"):
+        return False
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    origin = origin.strip().lower()
+    if origin == "null" or "://" not in origin:
+        return False
+    name = host_name(origin.split("://", 1)[1].split("/", 1)[0])
+    if name == host_name(headers.get("host", "")):
+        return True
+    return host_allowed(name, [h for h in ours or () if h != "*"])
+
+
 def host_name(header: str) -> str:
     """The name part of a Host header: 'localhost:8000' -> 'localhost', '[::1]:80' -> '::1'."""
     header = header.strip().lower()
@@ -108,6 +162,10 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
+class BodyTooSlow(Exception):
+    """The client took longer than the body timeout to send the request's body."""
+
+
 class Guard:
     """ASGI middleware: the session cookie, security headers, body limits, local-only."""
 
@@ -119,18 +177,27 @@ class Guard:
         local_only: bool,
         body_limit: Callable[[str], int],
         refuse: Callable[[int, str], tuple[bytes, bytes]],
+        hosts: list[str] | None = None,
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         self.app = app
         self.signer = signer
         self.local_only = local_only
         self.body_limit = body_limit
         self.refuse = refuse  # (status, message) -> (content type, body): an error page
+        self.hosts = hosts  # the Host names served (None: any; local_only checks its own)
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        headers: dict[str, str] = {}
+        for k, v in scope["headers"]:
+            name, value = k.decode("latin-1").lower(), v.decode("latin-1")
+            if name == "cookie" and name in headers:  # HTTP/2 may split the cookies
+                value = headers[name] + "; " + value
+            headers[name] = value
         secure = scope.get("scheme") == "https"
 
         async def send_page(status: int, message: str) -> None:
@@ -161,6 +228,15 @@ class Guard:
                     "--users TỆP.",
                 )
                 return
+        elif self.hosts is not None:
+            name = host_name(headers.get("host", ""))
+            if not host_allowed(name, self.hosts):
+                await send_page(
+                    400,
+                    f'Máy chủ này không phục vụ tên "{name[:100]}". Người quản trị khai báo '
+                    "các tên của máy chủ trong biến môi trường PLANGEN_HOSTS.",
+                )
+                return
 
         limit = self.body_limit(scope["path"]) if scope["method"] in ("POST", "PUT") else 0
         length = headers.get("content-length")
@@ -168,22 +244,32 @@ class Guard:
             await send_page(413, _too_large(limit))
             return
         received = 0
+        body_done = False
+        deadline = time.monotonic() + self.body_timeout
 
         async def limited_receive():
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done:  # the body is in: what follows is a disconnect, awaited freely
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                raise BodyTooSlow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise BodyTooLarge(limit)
+                body_done = not message.get("more_body", False)
+            else:
+                body_done = True
             return message
 
-        cookie = SimpleCookie()
+        # Lenient, as browsers are: a foreign cookie the standard library cannot parse must
+        # not hide the session cookie that follows it.
         try:
-            cookie.load(headers.get("cookie", ""))
-        except Exception:  # a malformed Cookie header: start a new session
-            cookie = SimpleCookie()
-        raw = cookie[COOKIE].value if COOKIE in cookie else None
+            raw = cookie_parser(headers.get("cookie", "")).get(COOKIE)
+        except Exception:  # noqa: BLE001 - a malformed Cookie header: a new session
+            raw = None
         session = self.signer.unsign(raw) if raw else None
         fresh = session is None
         if fresh:
@@ -221,6 +307,12 @@ class Guard:
             if started:
                 raise
             await send_page(413, _too_large(exc.limit))
+        except BodyTooSlow:
+            client = (scope.get("client") or ("?", 0))[0]
+            log.info("%s %s: phần thân yêu cầu gửi quá chậm, đã ngắt", client, scope["path"])
+            if started:
+                return
+            await send_page(408, "Dữ liệu gửi lên quá chậm nên máy chủ đã ngừng chờ; hãy thử lại.")
 
 
 def _too_large(limit: int) -> str:

@@ -14,7 +14,9 @@ Passwords are never stored: only an scrypt hash with a salt of its own per accou
 is written by ``python -m generator.web.users add FILE NAME --unit SLUG`` (or ``--admin``),
 which asks for the password (or reads one line from standard input when it is not a
 terminal) and keeps the comments and order of the file. The server reads the file again
-when it changes, so an account added while it runs can sign in at once.
+when it changes, so an account added while it runs can sign in at once; a file deleted or
+left with an error while it runs signs everybody out (no account is kept from an earlier
+read) until it is restored.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import base64
 import hashlib
 import hmac
 import io
+import logging
 import os
 import re
 import secrets
@@ -40,7 +43,7 @@ from .profiles import round_trip_yaml
 # scrypt: 2**14 rounds, block size 8, one lane: 16 MB and ~50 ms per check on a small server.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SCHEME = "scrypt"
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}\Z")
 MIN_PASSWORD = 8
 
 
@@ -127,7 +130,7 @@ def parse_users(path: Path) -> dict[str, Account]:
     for name, entry in entries.items():
         where = doc.where(("users", name))
         name = str(name)
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             problems.append(
                 UserError(
                     f'tên tài khoản "{name}" không hợp lệ: chữ, số và . _ @ -, tối đa 64 ký tự',
@@ -190,13 +193,19 @@ def parse_users(path: Path) -> dict[str, Account]:
 
 
 class Users:
-    """The accounts file, read again whenever it changes on disk."""
+    """The accounts file, read again whenever it changes on disk.
+
+    Fails closed: when the file is deleted, unreadable or left with an error while the
+    server runs, there are no accounts (every session ends, every sign-in is refused, and
+    `problem` says why) until the file is good again; nothing is kept from an earlier read.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
         self._accounts: dict[str, Account] = {}
+        self.problem: str | None = None  # why nobody may sign in now, or None
         self.reload()  # a broken file stops the server at start, with its errors
 
     def _current_stamp(self) -> tuple:
@@ -207,18 +216,29 @@ class Users:
         stamp = self._current_stamp()
         accounts = parse_users(self.path)
         with self._lock:
-            self._accounts, self._stamp = accounts, stamp
+            self._accounts, self._stamp, self.problem = accounts, stamp, None
+
+    def _refuse_all(self, stamp: tuple | None, problem: str) -> None:
+        with self._lock:
+            if self.problem != problem:
+                logging.getLogger("plangen.web").error(
+                    "tệp tài khoản %s; mọi đăng nhập bị từ chối cho đến khi sửa xong", problem
+                )
+            self._accounts, self._stamp, self.problem = {}, stamp, problem
 
     def accounts(self) -> dict[str, Account]:
         try:
             stamp = self._current_stamp()
-        except OSError:
-            return self._accounts  # the file is being replaced: keep the last good read
+        except OSError as exc:
+            self._refuse_all(None, f"{self.path}: không đọc được tệp ({exc.strerror or exc})")
+            return {}
         if stamp != self._stamp:
             try:
                 self.reload()
-            except UserError:
-                pass  # a half-edited file: keep the last good accounts until it is fixed
+            except UserError as exc:
+                self._refuse_all(stamp, str(exc).splitlines()[0])
+            except OSError as exc:
+                self._refuse_all(None, f"{self.path}: không đọc được tệp ({exc.strerror or exc})")
         return self._accounts
 
     def get(self, name: str) -> Account | None:
@@ -251,7 +271,7 @@ def set_account(
     """
     from ruamel.yaml.comments import CommentedMap
 
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise UserError(f'tên tài khoản "{name}" không hợp lệ: chữ, số và . _ @ -, tối đa 64 ký tự')
     if (unit is None) == (not admin):
         raise UserError("cần đúng một trong --unit MÃ-ĐƠN-VỊ hoặc --admin")

@@ -313,7 +313,7 @@ NO_PLAN = (
 )
 
 
-def _no_paths(text: str, root: Path) -> str:
+def no_paths(text: str, root: Path) -> str:
     """A message without the server's folders ("…/catalogs/plans" -> "catalogs/plans")."""
     for prefix in {str(root.resolve()), str(root)}:
         text = text.replace(prefix + "/", "").replace(prefix, ".")
@@ -335,9 +335,7 @@ def plan_preview(ws: Workspace | None, slug: str, apps: list[Appendix]) -> PlanP
         plan = build(ws, slug, apps)
     except UserError as exc:
         message = exc.problems[0].message if isinstance(exc, ValidationFailed) else exc.message
-        return PlanPreview(
-            False, "Chưa lập được phần thân Kế hoạch: " + _no_paths(message, ws.root)
-        )
+        return PlanPreview(False, "Chưa lập được phần thân Kế hoạch: " + no_paths(message, ws.root))
     return describe_plan(plan)
 
 
