@@ -67,10 +67,12 @@ def render_one(job: Job, slug: str) -> UnitResult:
 _worker_job: Job | None = None  # a worker process's own copy, set once by its initializer
 
 
-def _start_worker(job: Job) -> None:
+def _start_worker(job: Job, parent: int) -> None:
     global _worker_job
     _worker_job = job
     _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _in_worker(slug: str) -> UnitResult:
@@ -110,7 +112,7 @@ def run_all(
         return [results[s] for s in slugs]
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=ctx, initializer=_start_worker, initargs=(job,)
+        workers, mp_context=ctx, initializer=_start_worker, initargs=(job, os.getpid())
     ) as pool:
         futures = {pool.submit(_in_worker, slug): slug for slug in slugs}
         for future in as_completed(futures):

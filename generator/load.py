@@ -155,14 +155,36 @@ def validate_doc(doc: yamlfile.YamlDoc, model: type[M]) -> M:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        problems = []
+        problems: dict[tuple, UserError] = {}
+        wanted: dict[tuple, list[str]] = {}  # a value matching none of a union's types
         for err in exc.errors(include_url=False):
-            msg = _message(err, model)
-            owner = _owner(doc.data, err["loc"])
+            loc = tuple(p for p in err["loc"] if not _union_member(p))
+            err = {**err, "loc": loc}
+            if err["type"] in _TYPE_NAMES and loc in wanted:
+                wanted[loc].append(_TYPE_NAMES[err["type"]])
+                name = " hoặc ".join(dict.fromkeys(wanted[loc]))
+                message = f'"{loc[-1] if loc else ""}" phải là {name}'
+            else:
+                if err["type"] in _TYPE_NAMES:
+                    wanted[loc] = [_TYPE_NAMES[err["type"]]]
+                message = _message(err, model)
+                if loc in problems:  # another member's complaint about the same value
+                    continue
+            owner = _owner(doc.data, loc)
             if owner:
-                msg += f' (mục "{owner}")'
-            problems.append(UserError(msg, doc.where(tuple(err["loc"]))))
-        raise ValidationFailed(problems) from None
+                message += f' (mục "{owner}")'
+            problems[loc] = UserError(message, doc.where(loc))
+        raise ValidationFailed(list(problems.values())) from None
+
+
+def _union_member(part: Any) -> bool:
+    """pydantic names a union's member in an error's location ("str", "int",
+    "function-after[…]"): not a key of the user's file."""
+    return isinstance(part, str) and (
+        part in ("str", "int", "float", "bool", "none", "list", "dict")
+        or "[" in part
+        or part.startswith("function-")
+    )
 
 
 def _owner(data: Any, loc: tuple) -> str | None:

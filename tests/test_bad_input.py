@@ -316,3 +316,18 @@ def test_a_writer_killed_midway_leaves_no_file_under_the_final_name(tmp_path):
 
     write_atomic(target, b"whole")
     assert target.read_bytes() == b"whole"
+
+
+def test_a_value_matching_no_type_of_a_union_is_one_line(tmp_path):
+    """pydantic names each member of a union ("str", "int"): the user sees one line."""
+    from generator.errors import ValidationFailed
+    from generator.load import validate_doc
+    from generator.models import Kind
+    from generator.yamlfile import parse_text
+
+    doc = parse_text(tmp_path / "k.yaml", "id: x\nname: X\nparent: 5\nbase: [a]\n")
+    with pytest.raises(ValidationFailed) as info:
+        validate_doc(doc, Kind)
+    lines = [str(p) for p in info.value.problems]
+    assert len(lines) == 2, lines
+    assert all('"str"' not in line and '"int"' not in line for line in lines)
