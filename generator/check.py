@@ -93,13 +93,11 @@ def _unit(ws, unit: Loaded[Unit], kinds, declared, ids) -> tuple[KindView | None
     if m.kind not in ws.kinds:
         usable = [k for k, v in ws.kinds.items() if not v.model.abstract]
         out += _known(m.kind, usable, f'loại đơn vị "{m.kind}" không tồn tại', unit.where("kind"))
-    elif kind is not None and kind.abstract:
-        out.append(
-            UserError(
-                f'loại đơn vị "{m.kind}" chỉ để các loại khác kế thừa, không dùng cho đơn vị',
-                unit.where("kind"),
-            )
-        )
+    elif kind is not None:
+        try:
+            kind.refuse_if_abstract(unit.where("kind"))
+        except UserError as exc:
+            out.append(exc)
     for role in m.roles:
         out += _role_declared(role, declared, unit.where("roles", role))
     if ids is not None:

@@ -2,8 +2,9 @@
 
 A kind file names its `base`; every field it leaves out comes from the base, roles and
 column labels are merged key by key (the kind's own entry wins), and the catalogs' wording
-is looked up along the chain: the kind's own variant first, then its base's, then the
-catalog's common text. `KindView.chain` is that order, the kind itself first.
+is laid over the catalog's common text field by field along the chain, the root's variant
+first and the kind's own last, so the kind's own wins (resolve.task_fields).
+`KindView.chain` is the kind itself first, its root last.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ class KindView:
     allow: tuple[str, ...]
     parent: ParentPlan | None
     document: Document  # merged along the chain, the kind's own fields winning
+
+    def refuse_if_abstract(self, where=None) -> None:
+        """An abstract kind (agency) is only for other kinds to inherit from."""
+        if self.abstract:
+            raise UserError(
+                f'loại đơn vị "{self.id}" chỉ để các loại khác kế thừa, không dùng cho đơn vị '
+                "(xem: plangen kinds)",
+                where,
+            )
 
     def is_a(self, names: list[str] | set[str]) -> bool:
         """Whether this kind or a kind it inherits from is among `names`."""

@@ -350,12 +350,7 @@ class Workspace:
     def kind_of(self, slug: str) -> KindView:
         unit = self.unit(slug)
         kind = self.kind(unit.model.kind, unit.where("kind"))
-        if kind.abstract:
-            raise UserError(
-                f'loại đơn vị "{kind.id}" chỉ để các loại khác kế thừa; chọn một trong: '
-                + ", ".join(sorted(k for k, v in self.kinds.items() if not v.model.abstract)),
-                unit.where("kind"),
-            )
+        kind.refuse_if_abstract(unit.where("kind"))
         return kind
 
 

@@ -333,7 +333,7 @@ class Resolver:
             title_tail=tail,
             unit_short=self.context["unit"]["short"],
             issuer=issuer,
-            plan_number=plan_number(self.unit).strip() or BLANK_NUMBER,
+            plan_number=plan_number(self.unit),
             plan_symbol=plan.symbol or self.kind.plan_symbol or "",
             plan_date=format_plan_date(date.year, date.month, date.day).removeprefix("ngày "),
         )

@@ -106,18 +106,19 @@ def write_unit(
     slug: str | None = None,
 ) -> Path:
     view = ws.kind(kind)
-    if view.abstract:
-        raise UserError(
-            f'loại đơn vị "{kind}" chỉ để các loại khác kế thừa; chọn một trong: '
-            + ", ".join(sorted(k for k, v in ws.kinds.items() if not v.model.abstract))
-        )
+    view.refuse_if_abstract()
     if not symbol and not view.plan_symbol:
         raise UserError(
             f'loại đơn vị "{kind}" không có ký hiệu kế hoạch chung: thêm --plan-symbol, '
             "ví dụ --plan-symbol KH-SYT"
         )
     level, proper = split_level(name)
-    slug = check_slug(slug or slugify(proper) or "x")
+    slug = slug or slugify(proper)
+    if not slug:
+        raise UserError(
+            f'không tạo được mã đơn vị từ tên "{name}": thêm --slug, ví dụ --slug xa-moi'
+        )
+    check_slug(slug)
     full = f"{level} {proper}" if level else proper
     date = date or dt.date.today().strftime("%Y-%m")
     try:
