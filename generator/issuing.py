@@ -62,14 +62,16 @@ class Document(_Strict):
 
 def merged(*layers: Document | None) -> Document:
     """The layers laid over each other, lowest first: a later layer's fields win, and the
-    signer is merged field by field too."""
+    signer is merged field by field too. Only the keys a layer writes count: a key left out
+    keeps the value below, an explicit null (`deputy: null`, `signer: null`) clears it."""
     out: dict = {}
     for layer in layers:
         if layer is None:
             continue
-        data = layer.model_dump(exclude_none=True)
-        signer = {**out.get("signer", {}), **data.pop("signer", {})}
+        data = layer.model_dump(exclude_unset=True)
+        if "signer" in data:
+            below = out.get("signer") or {}
+            signer = data.pop("signer")
+            out["signer"] = None if signer is None else {**below, **signer}
         out.update(data)
-        if signer:
-            out["signer"] = signer
     return Document.model_validate(out)

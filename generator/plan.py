@@ -16,6 +16,7 @@ supports tasks, which tasks by code, so the body and the tables can never disagr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -154,6 +155,18 @@ class Duty:
         return text
 
 
+def running_label(appendix: Appendix) -> str:
+    """How running text names an appendix: "Phụ lục II", or "Phụ lục" for an unnumbered one
+    (whose heading is "PHỤ LỤC")."""
+    return f"Phụ lục {appendix.numeral}" if appendix.numeral else "Phụ lục"
+
+
+def in_plan(appendices: list[Appendix]) -> list[Appendix]:
+    """The appendices the whole plan holds: those with at least one task (a unit that omits
+    every section of an appendix gets no empty table, and the body does not refer to it)."""
+    return [a for a in appendices if a.tasks]
+
+
 def _where(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     codes = [c for _, cs in groups for c in cs]
     single = len(codes) == 1 and codes[0].rsplit(".", 1)[-1].isdigit()
@@ -248,14 +261,29 @@ def plan_catalog(ws: Workspace, year: int) -> Loaded[PlanCatalog]:
     """The body catalog of `year` in catalogs/plans/."""
     folder = plans_dir(ws)
     found = []
+    matching: list[Loaded[PlanCatalog]] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         loaded = load_plan_catalog(path)
         if loaded.model.year == year:
-            return loaded
+            matching.append(loaded)
         found.append(f"{path.name} ({loaded.model.year})")
+    if len(matching) > 1:
+        raise _same_year(matching)
+    if matching:
+        return matching[0]
     raise UserError(
         f"không có catalog thân kế hoạch năm {year} trong {folder}"
         + (f"; có: {', '.join(found)}" if found else "")
+    )
+
+
+def _same_year(catalogs: list[Loaded[PlanCatalog]]) -> UserError:
+    first, *others = catalogs
+    return UserError(
+        f"hai catalog thân kế hoạch cùng năm {first.model.year}: "
+        + ", ".join(o.path.name for o in [first, *others])
+        + "; mỗi năm chỉ một thân kế hoạch: chuyển bản cũ ra khỏi thư mục",
+        others[-1].where("year"),
     )
 
 
@@ -392,7 +420,7 @@ def _groups(appendices: list[Appendix], codes: dict[int, set[str]]):
     out = []
     for n, appendix in enumerate(appendices):
         if codes.get(n):
-            out.append((appendix.label, tuple(collapse(appendix, codes[n]))))
+            out.append((running_label(appendix), tuple(collapse(appendix, codes[n]))))
     return tuple(out)
 
 
@@ -515,18 +543,26 @@ class Builder:
         appendices: list[Appendix],
         unit_where: Where | None = None,
         who: str | None = None,
+        own_document: Document | None = None,
     ) -> None:
         self.loaded, self.catalog = catalog, catalog.model
+        # the `document` of the file `unit_where` names: the unit's, or the kind's on a trial
+        self.own_document = own_document if who is not None else unit.document
         self.kind, self.unit, self.slug = kind, unit, slug
-        self.appendices = appendices
+        self.appendices = in_plan(appendices)
         self.unit_where = unit_where or Where()
+        self.sample = who is not None  # a kind's defaults tried on a made-up unit
         self.who = who or f'đơn vị "{slug}"'  # who a missing header field is asked of
         self.year = self.catalog.year
         self.problems: list[UserError] = []
         self.context = _Context(kind, unit, slug, self.year)
+        labels = [running_label(a) for a in self.appendices]  # only those with tasks
+        self.context.values["appendices"] = " và ".join(labels) if labels else "các phụ lục"
+        self.context.values["appendix_list"] = ", ".join(labels) if labels else "các phụ lục"
         self.document = merged(kind.document, unit.document)
         self.context.add_document(self.document)
-        self.duties = duty_list(appendices)
+        self.duties = duty_list(self.appendices)
+        self.stated: dict[str, list[Para | Block]] = {}  # body -> the duty nodes naming it
         self._by_key = {d.body.casefold(): d for d in self.duties}
         self.claimed: set[str] = set()
         self.empty: list[str] = []  # numbered blocks with nothing for this kind
@@ -549,8 +585,12 @@ class Builder:
 
     def role_bodies(self, roles: list[str]) -> list[str]:
         out: list[str] = []
+        seen: set[str] = set()
         for role in roles:
-            out += [b for b in self.context.roles.get(role, []) if b.casefold() not in out]
+            for body in self.context.roles.get(role, []):
+                if body.casefold() not in seen:
+                    seen.add(body.casefold())
+                    out.append(body)
         return out
 
     def duties_of(self, spec: Duties) -> list[Duty]:
@@ -588,6 +628,9 @@ class Builder:
         chain = find(self.catalog.parts, []) or [target]
         return all(self.keeps(n) for n in chain)
 
+    def _state(self, duty: Duty, node: Para | Block) -> None:
+        self.stated.setdefault(duty.body.casefold(), []).append(node)
+
     # -- body
     def para_text(self, para: Para) -> str:
         text = next(
@@ -603,12 +646,15 @@ class Builder:
                 duties = self.duties_of(para.duties)
                 named = para.duties.named or len(duties) > 1
                 for duty in duties:
+                    self._state(duty, para)
                     out.append(
                         Paragraph("text", level, "", duty.sentence(named), para.id, body=duty.body)
                     )
                 continue
             if para.refer is not None:
-                label = next((a.label for a in self.appendices if a.catalog == para.refer), None)
+                label = next(
+                    (running_label(a) for a in self.appendices if a.catalog == para.refer), None
+                )
                 if label is None:
                     continue  # that appendix is not in this document
                 out.append(Paragraph("text", level, "", f"(Chi tiết tại {label})", para.id))
@@ -623,11 +669,15 @@ class Builder:
             if not self.keeps(block):
                 continue
             if block.duties is not None:
-                for duty in self.duties_of(block.duties):
+                duties = self.duties_of(block.duties)
+                # several bodies under one heading: each point says whose duties it lists
+                named = block.duties.named or len(duties) > 1
+                for duty in duties:
+                    self._state(duty, block)
                     n += 1
                     number = point_number(level, n)
                     if level >= 3:
-                        text = duty.sentence(block.duties.named)
+                        text = duty.sentence(named)
                         out.append(Paragraph("text", level, number, text, block.id, body=duty.body))
                     else:
                         style = "part" if level == 1 else "item"
@@ -716,8 +766,18 @@ class Builder:
             else []
         )
         need(signer_lines, "signer", 'khối chữ ký, ví dụ title: "GIÁM ĐỐC"')
-        recipients = [render(r, "recipients") for r in doc.recipients or []]
+        recipients = _recipient_items([render(r, "recipients") for r in doc.recipients or []])
         need(recipients, "recipients", 'nơi nhận, dòng cuối "Lưu: VT, …"')
+        stored = [r for r in recipients[:-1] if _STORED.match(r)]
+        own = self.own_document  # the list is reported where it is written
+        if stored and own is not None and "recipients" in own.model_fields_set:
+            self.problems.append(
+                UserError(
+                    f'{who}: document.recipients: "{stored[0]}" phải là dòng cuối của Nơi nhận '
+                    "(Nghị định 30: nơi lưu văn bản ghi sau cùng)",
+                    where,
+                )
+            )
         symbol = unit.plan.symbol or kind.plan_symbol
         if not symbol:
             self.problems.append(
@@ -737,7 +797,7 @@ class Builder:
             + format_plan_date(date.year, date.month, date.day, long=True),
             "recipients": tuple(_recipient_lines(recipients)),
             "signer": tuple(signer_lines),
-            "signer_name": (signer.name or "") if signer else "",
+            "signer_name": render(signer.name, "signer") if signer and signer.name else "",
         }
 
     def issuer_name(self) -> str:
@@ -755,6 +815,46 @@ class Builder:
         )
         return self.render(title, "trích yếu (title)", Where(self.loaded.path, 0))
 
+    def check_duties(self) -> None:
+        """Every body that leads a task is named in Tổ chức thực hiện, and none twice."""
+        who = f"{self.who} (đơn vị mới chỉ có mặc định)" if self.sample else self.who
+        missing = [d.body for d in self.duties if d.lead and d.body.casefold() not in self.stated]
+        if missing:
+            kept = [
+                n
+                for n, _ in iter_nodes(self.catalog)
+                if n.duties is not None and self._kept_path(n)
+            ]
+            anchor = kept[-1] if kept else self.catalog.parts[-1]
+            self.problems.append(
+                UserError(
+                    f"{who}: phần Tổ chức thực hiện không nêu "
+                    + ", ".join(f'"{b}"' for b in missing)
+                    + f' (chủ trì nhiệm vụ trong phụ lục): thêm "duties: {{rest: true}}" cho '
+                    f'loại "{self.kind.id}" trong catalog thân kế hoạch',
+                    self.where(anchor),
+                )
+            )
+        twice: dict[tuple[int, ...], tuple[list[Para | Block], list[str]]] = {}
+        by_key = {d.body.casefold(): d.body for d in self.duties}
+        for key, nodes in self.stated.items():
+            if len(nodes) > 1:
+                entry = twice.setdefault(tuple(id(n) for n in nodes), (nodes, []))
+                entry[1].append(by_key[key])
+        for nodes, bodies in twice.values():
+            shown = ", ".join(f'"{b}"' for b in bodies[:3]) + (
+                f" và {len(bodies) - 3} cơ quan khác" if len(bodies) > 3 else ""
+            )
+            places = " và ".join(f'"{n.id}" (dòng {n._line})' for n in nodes)
+            self.problems.append(
+                UserError(
+                    f"{who}: {shown} được nêu {len(nodes)} lần trong phần Tổ chức thực hiện "
+                    f"(duties ở {places}): mỗi cơ quan chỉ nêu một lần; bỏ duties thừa (ví dụ "
+                    'hai "rest: true" cho cùng một loại) hoặc thêm only/omit',
+                    self.where(nodes[-1]),
+                )
+            )
+
     # -- all
     def plan(self) -> Plan:
         self._claim()
@@ -764,18 +864,7 @@ class Builder:
         self.paras(self.catalog.opening, 1, out)
         self.blocks(self.catalog.parts, 1, out)
         self.paras(self.catalog.closing, 1, out)
-        stated = {p.body.casefold() for p in out if p.body}
-        missing = [d.body for d in self.duties if d.lead and d.body.casefold() not in stated]
-        if missing:
-            self.problems.append(
-                UserError(
-                    f'đơn vị "{self.slug}": phần Tổ chức thực hiện không nêu '
-                    + ", ".join(f'"{b}"' for b in missing)
-                    + f' (chủ trì nhiệm vụ trong phụ lục): thêm "duties: {{rest: true}}" cho '
-                    f'loại "{self.kind.id}" trong catalog thân kế hoạch',
-                    Where(self.loaded.path),
-                )
-            )
+        self.check_duties()
         if self.problems:
             raise ValidationFailed(_unique_problems(self.problems))
         return Plan(
@@ -796,9 +885,24 @@ class Builder:
         )
 
 
+_BULLET = re.compile(r"^(?:[-–—+•]\s*)+")
+_STORED = re.compile(r"^lưu\s*:", re.IGNORECASE)  # "Lưu: VT, …" (not "Lưu trữ tỉnh")
+
+
+def _recipient_items(items: list[str]) -> list[str]:
+    """The recipients as typed, without what plangen adds itself: a leading "- " and a final
+    ";" or "." ("- Bộ Nội vụ;" -> "Bộ Nội vụ")."""
+    out = []
+    for item in items:
+        item = _BULLET.sub("", item.strip()).rstrip(" ;.").strip()
+        if item:
+            out.append(item)
+    return out
+
+
 def _recipient_lines(items: list[str]) -> list[str]:
     """ "- Bộ Nội vụ;" for each, the last ending with "." (Nghị định 30)."""
-    items = [i.strip().rstrip(";.").strip() for i in items if i.strip()]
+    items = _recipient_items(items)
     return [f"- {item}{'.' if n == len(items) - 1 else ';'}" for n, item in enumerate(items)]
 
 
@@ -850,6 +954,7 @@ def validate_plan(ws: Workspace, slugs: list[str] | None = None) -> list[UserErr
     declared = set(ws.roles.model.roles) if ws.roles else None
     for loaded in catalogs:
         problems += _references(ws, loaded, declared)
+    problems += _years(ws, catalogs)
     if problems:
         return problems
 
@@ -881,7 +986,16 @@ def validate_plan(ws: Workspace, slugs: list[str] | None = None) -> list[UserErr
             docs = appendices_for(kind, unit, "mau", year)
             kind_file = ws.kinds[kind_id]
             where = kind_file.where("document") if kind_file.model.document else kind_file.where()
-            problems += _trial(loaded, kind, unit, "mau", docs or [], where=where, sample=True)
+            problems += _trial(
+                loaded,
+                kind,
+                unit,
+                "mau",
+                docs or [],
+                where=where,
+                sample=True,
+                own_document=kind_file.model.document,
+            )
     slugs = sorted(ws.unit_files) if slugs is None else slugs
     for slug in slugs:
         try:
@@ -898,6 +1012,31 @@ def validate_plan(ws: Workspace, slugs: list[str] | None = None) -> list[UserErr
         where = loaded_unit.where("document") if unit.document else loaded_unit.where()
         problems += _trial(matching[0], kind, unit, slug, docs, where=where)
     return _unique_problems(problems)
+
+
+def _years(ws: Workspace, catalogs: list[Loaded[PlanCatalog]]) -> list[UserError]:
+    """A body catalog serves the appendices of its year: one body per year, and a year some
+    task catalog has (otherwise no unit's plan can be built with it)."""
+    out: list[UserError] = []
+    years = sorted({c.model.year for c in ws.catalogs.values()})
+    by_year: dict[int, list[Loaded[PlanCatalog]]] = {}
+    for loaded in catalogs:
+        by_year.setdefault(loaded.model.year, []).append(loaded)
+    for year, same in sorted(by_year.items()):
+        if len(same) > 1:
+            out.append(_same_year(same))
+        if years and year not in years:
+            for loaded in same:
+                out.append(
+                    UserError(
+                        f"thân kế hoạch năm {year} không dùng được: không có catalog phụ lục "
+                        f"nào năm {year} (các phụ lục là năm "
+                        + ", ".join(str(y) for y in years)
+                        + "); sửa year cho khớp năm của các phụ lục",
+                        loaded.where("year"),
+                    )
+                )
+    return out
 
 
 def _references(ws: Workspace, loaded: Loaded[PlanCatalog], declared: set[str] | None):
@@ -936,9 +1075,10 @@ def _trial(
     appendices: list[Appendix],
     sample: bool = False,
     where: Where | None = None,
+    own_document: Document | None = None,
 ) -> list[UserError]:
     who = f'loại "{kind.id}"' if sample else None
-    builder = Builder(loaded, kind, unit, slug, appendices, where, who)
+    builder = Builder(loaded, kind, unit, slug, appendices, where, who, own_document)
     out: list[UserError] = []
     plan = None
     try:

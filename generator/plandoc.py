@@ -22,7 +22,7 @@ from .docx import Template, load_template, pack
 from .errors import UserError, Where
 from .load import Workspace
 from .ooxml import el, escape, props
-from .plan import Paragraph, Plan, build_plan
+from .plan import Paragraph, Plan, build_plan, in_plan
 
 PLAN_TEMPLATE = "ke-hoach.docx"
 A4_W, A4_H = 11906, 16838
@@ -50,11 +50,12 @@ def plan_template_path(ws: Workspace) -> Path:
 def plan_docx(
     ws: Workspace, slug: str, appendices: list[Appendix], numbered_columns: bool = False
 ) -> bytes:
-    """The unit's whole plan: body (portrait), then Phụ lục I, II, … (landscape)."""
+    """The unit's whole plan: body (portrait), then Phụ lục I, II, … (landscape); an
+    appendix without a task for this unit is left out (plan.in_plan)."""
     plan = build_plan(ws, slug, appendices)
     return render_plan(
         plan,
-        appendices,
+        in_plan(appendices),
         load_template(ws.template),
         body_styles(plan_template_path(ws)),
         numbered_columns,
@@ -197,6 +198,25 @@ def _table(
 # --------------------------------------------------------------------------- body parts
 
 
+def header_columns(need_left: int, need_right: int) -> tuple[int, int]:
+    """The widths of the header's columns for their longest lines (twips).
+
+    The left column is 40 % of the text width or as wide as its longest line, but at most
+    half the text width plus the outdent, and never so wide that the Quốc hiệu does not fit
+    beside it: a longer name wraps. The two columns together reach at most MAX_OUTDENT into
+    the left margin and never into the right one."""
+    pad = 2 * CELL_MARGIN + round(2 * MM)  # cell margins and 2 mm to spare
+    most = TEXT_WIDTH + MAX_OUTDENT
+    right_least = need_right + 2 * CELL_MARGIN  # the Quốc hiệu on one line
+    left = min(
+        max(round(TEXT_WIDTH * 0.4), need_left + pad),
+        TEXT_WIDTH // 2 + MAX_OUTDENT,
+        most - right_least,
+    )
+    right = max(TEXT_WIDTH - left, min(need_right + pad, most - left))
+    return left, right
+
+
 def header_xml(plan: Plan) -> str:
     """Nghị định 30 header: issuing body | Quốc hiệu, Tiêu ngữ; Số | place and date."""
     left_lines = [(plan.authority, 12, False)] if plan.authority else []
@@ -207,15 +227,16 @@ def header_xml(plan: Plan) -> str:
         text_width(plan.motto, 13, True),
         text_width(plan.place_date, 14),
     )
-    pad = 2 * CELL_MARGIN + round(2 * MM)
-    left = max(round(TEXT_WIDTH * 0.4), need_left + pad)
-    right = max(TEXT_WIDTH - left, need_right + pad)
-    outdent = min(MAX_OUTDENT, max(0, left + right - TEXT_WIDTH))
+    left, right = header_columns(need_left, need_right)
+    outdent = max(0, left + right - TEXT_WIDTH)
 
     names = "".join(
         _text("KHAuthority" if not bold else "KHIssuer", text) for text, _, bold in left_lines
     )
-    issuer_width = max(text_width(line, 12, True) for line in plan.issuer_lines)
+    # a name wider than its column wraps: the rule is measured on the column then
+    issuer_width = min(
+        max(text_width(line, 12, True) for line in plan.issuer_lines), left - 2 * CELL_MARGIN
+    )
     # 1/3-1/2 of the name (Nghị định 30), but never a stub under a short name ("SỞ Y TẾ")
     names += _rule(max(min(round(15 * MM), issuer_width), round(issuer_width * 0.4)), left)
     national = (

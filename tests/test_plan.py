@@ -22,7 +22,7 @@ from docx.shared import Pt
 from lxml import etree
 
 from generator.docx import load_template
-from generator.errors import ValidationFailed
+from generator.errors import UserError, ValidationFailed
 from generator.generate import appendices
 from generator.load import open_workspace
 from generator.plan import build_plan, point_number, validate_plan
@@ -541,3 +541,185 @@ def test_structure_errors_are_user_errors(data_copy):
     with pytest.raises(ValidationFailed) as exc:
         build_plan(open_workspace(data_copy), "dinh-lap", [])
     assert 'đoạn "chi-tiet-phu-luc-i" cần đúng một trong text, refer, duties' in str(exc.value)
+
+
+# --------------------------------------------------------------------------- edge cases
+
+
+def unit_workspace(folder: Path, slug: str, text: str):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{slug}.yaml").write_text(text, encoding="utf-8")
+    return open_workspace(units_dirs=[folder])
+
+
+def test_two_bodies_of_one_role_are_named_in_their_points(tmp_path):
+    ws = unit_workspace(
+        tmp_path,
+        "tam-son",
+        "kind: ward\nname: phường Tam Sơn\nplan: {number: 4, date: 2026-07-03}\n"
+        "roles: {home_affairs: [Phòng Nội vụ, Văn phòng HĐND và UBND phường]}\n",
+    )
+    plan = build_plan(ws, "tam-son", appendices(ws, "tam-son"))
+    points = [p for p in plan.paragraphs if p.ident == "nv-phan-cong"]
+    assert [p.body for p in points] == ["Phòng Nội vụ", "Văn phòng HĐND và UBND phường"]
+    for p in points:
+        assert p.text.startswith(f"{p.body} chủ trì thực hiện"), p.full
+
+
+def test_long_issuer_name_wraps_beside_the_national_heading(tmp_path):
+    from generator.plandoc import CELL_MARGIN, MAX_OUTDENT, TEXT_WIDTH, text_width
+
+    name = "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn và các khu công nghiệp"
+    ws = unit_workspace(
+        tmp_path, "bql", f"kind: board\nname: {name}\nshow_name: false\nplan: {{date: 2026-07}}\n"
+    )
+    data = plan_docx(ws, "bql", appendices(ws, "bql"))
+    table = header_table(data)._tbl
+    left, right = (int(c.get(w("w"))) for c in table.iter(w("gridCol")))
+    indent = int(table.tblPr.find(w("tblInd")).get(w("w")))
+    assert left <= TEXT_WIDTH // 2 + MAX_OUTDENT
+    assert left + right <= TEXT_WIDTH + MAX_OUTDENT and -indent == left + right - TEXT_WIDTH
+    national = text_width("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, True)
+    assert right - 2 * CELL_MARGIN >= national
+    assert name.upper() in texts(data)  # one paragraph, wrapped by Word
+    # the board's name written on two lines keeps its layout
+    dong_dang = header_table(rendered("dong-dang")[0])._tbl
+    assert sum(int(c.get(w("w"))) for c in dong_dang.iter(w("gridCol"))) <= (
+        TEXT_WIDTH + MAX_OUTDENT
+    )
+
+
+def test_validate_reports_a_body_year_without_appendices_and_two_bodies_of_a_year(data_copy):
+    folder = data_copy / "catalogs" / "plans"
+    path = folder / "ke-hoach-2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nyear: 2026\n", "\nyear: 2027\n", 1), encoding="utf-8")
+    problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
+    assert any(
+        re.search(r"ke-hoach-2026\.yaml:[\d:]+ thân kế hoạch năm 2027 không dùng được", p)
+        and "năm 2026" in p
+        for p in problems
+    ), problems
+    path.write_text(text, encoding="utf-8")
+    (folder / "ke-hoach-2026-ban-moi.yaml").write_text(
+        text.replace("id: ke-hoach-2026\n", "id: ke-hoach-2026-moi\n", 1), encoding="utf-8"
+    )
+    ws = open_workspace(data_copy)
+    problems = [str(p) for p in validate_plan(ws)]
+    assert any(
+        re.search(r"\.yaml:[\d:]+ hai catalog thân kế hoạch cùng năm 2026", p) for p in problems
+    ), problems
+    with pytest.raises(UserError, match="hai catalog thân kế hoạch cùng năm 2026"):
+        build_plan(ws, "dinh-lap", appendices(ws, "dinh-lap"))
+
+
+def test_validate_reports_bodies_named_twice(data_copy):
+    path = data_copy / "catalogs" / "plans" / "ke-hoach-2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    rest = "      - id: phan-cong-don-vi\n        only: [commune, agency]\n"
+    assert rest in text
+    twice = (
+        rest
+        + "        duties: {rest: true, skip: [related]}\n"
+        + rest.replace("phan-cong-don-vi", "phan-cong-lan-hai")
+    )
+    path.write_text(text.replace(rest, twice, 1), encoding="utf-8")
+    problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
+    found = [p for p in problems if "được nêu 2 lần trong phần Tổ chức thực hiện" in p]
+    assert any('đơn vị "dinh-lap"' in p and "Trung tâm Phục vụ hành chính công" in p for p in found)
+    assert all(re.match(r".*ke-hoach-2026\.yaml:\d+: ", p) for p in found)
+
+
+def test_missing_lead_body_names_the_kind_and_a_line(data_copy):
+    path = data_copy / "catalogs" / "plans" / "ke-hoach-2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    rest = "        only: [commune, agency]\n        duties: {rest: true, skip: [related]}\n"
+    path.write_text(text.replace(rest, rest.replace("commune, agency", "agency"), 1), "utf-8")
+    problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
+    missing = [p for p in problems if "phần Tổ chức thực hiện không nêu" in p]
+    assert missing and not any('"mau"' in p for p in problems)
+    assert any(
+        re.search(r'ke-hoach-2026\.yaml:\d+: loại "commune" \(đơn vị mới chỉ có mặc định\)', p)
+        for p in missing
+    ), missing
+    assert all(re.match(r".*\.yaml:\d+: ", p) for p in missing)
+
+
+def test_an_appendix_without_tasks_is_left_out_of_the_whole_plan(tmp_path):
+    ws = unit_workspace(
+        tmp_path,
+        "khong-sipas",
+        "kind: commune\nname: xã Khánh Khê\nplan: {number: 7, date: 2026-07-03}\n"
+        "omit: [chinh-sach, dich-vu-hanh-chinh-cong]\n",
+    )
+    docs = appendices(ws, "khong-sipas")
+    assert [bool(a.tasks) for a in docs] == [True, False]
+    data = plan_docx(ws, "khong-sipas", docs)
+    assert [len(p["tables"]) for p in sections_of(data)] == [2, 1]
+    paragraphs = texts(data)
+    assert "Phụ lục I" in paragraphs and "Phụ lục II" not in paragraphs
+    assert not any("Phụ lục II" in p for p in paragraphs), [
+        p for p in paragraphs if "Phụ lục II" in p
+    ]
+    assert any("Phụ lục I kèm theo" in p for p in paragraphs)
+
+
+def test_an_unnumbered_appendix_is_phu_luc_in_running_text(data_copy):
+    path = data_copy / "catalogs" / "sipas-2026.yaml"
+    path.write_text(path.read_text("utf-8").replace("\nappendix: II\n", "\n", 1), "utf-8")
+    ws = open_workspace(data_copy)
+    docs = appendices(ws, "dinh-lap")
+    assert "PHỤ LỤC" in [a.label for a in docs]
+    plan = build_plan(ws, "dinh-lap", docs)
+    body = [p.full for p in plan.paragraphs]
+    assert not any("PHỤ LỤC" in p for p in body)
+    assert any(p.endswith(" Phụ lục.") or " Phụ lục; " in p for p in body if "Chủ trì" in p)
+    assert "(Chi tiết tại Phụ lục)" in body
+
+
+def test_a_unit_clears_a_kind_line_and_its_own_lines_render(tmp_path):
+    ws = unit_workspace(
+        tmp_path,
+        "na-sam",
+        "kind: commune\nname: xã Na Sầm\nplan: {date: 2026-07}\ndocument:\n"
+        "  signer: {deputy: null, title: CHỦ TỊCH, name: 'Hoàng {{ unit.proper }}'}\n"
+        "  recipients: ['- Bộ Nội vụ;', 'Sở Nội vụ.', 'Lưu: VT']\n",
+    )
+    plan = build_plan(ws, "na-sam", [])
+    assert plan.signer == ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    assert plan.signer_name == "Hoàng Na Sầm"
+    assert plan.recipients == ("- Bộ Nội vụ;", "- Sở Nội vụ;", "- Lưu: VT.")
+    # a key left out keeps the kind's value
+    ws = unit_workspace(
+        tmp_path,
+        "na-sam",
+        "kind: commune\nname: xã Na Sầm\nplan: {date: 2026-07}\n"
+        "document:\n  signer: {name: Hoàng Văn A}\n",
+    )
+    plan = build_plan(ws, "na-sam", [])
+    assert plan.signer == ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+
+
+def test_stored_copy_must_be_the_last_recipient(tmp_path, data_copy):
+    ws = unit_workspace(
+        tmp_path,
+        "na-sam",
+        "kind: commune\nname: xã Na Sầm\nplan: {date: 2026-07}\n"
+        "document:\n  recipients: ['Lưu: VT', Bộ Nội vụ]\n",
+    )
+    problems = [str(p) for p in validate_plan(ws, ["na-sam"])]
+    assert any(
+        re.search(
+            r'na-sam\.yaml:\d+:\d+: đơn vị "na-sam": document\.recipients: "Lưu: VT" phải là', p
+        )
+        for p in problems
+    ), problems
+    with pytest.raises(ValidationFailed, match="phải là dòng cuối"):
+        build_plan(ws, "na-sam", [])
+    # a kind's list: said once, at the kind that writes it (not at the kinds inheriting it)
+    kind = data_copy / "catalogs" / "kinds" / "commune.yaml"
+    text = kind.read_text("utf-8")
+    kind.write_text(text.replace("    - UBND tỉnh (b/c)\n", '    - "Lưu: VT"\n', 1), "utf-8")
+    problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
+    stored = [p for p in problems if '"Lưu: VT" phải là dòng cuối' in p]
+    assert len(stored) == 1 and re.match(r".*commune\.yaml:\d+:\d+: loại \"commune\"", stored[0])
