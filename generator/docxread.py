@@ -20,16 +20,25 @@ Everything odd is noted (`Note`) for the import report, nothing is silently drop
 from __future__ import annotations
 
 import io
+import math
+import os
 import re
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from lxml import etree
 
 from .errors import UserError, Where
 from .text import nfc
 
 MAX_BYTES = 20_000_000  # an appendix is a few hundred kB; refuse anything past 20 MB
-MAX_XML_BYTES = 200_000_000  # word/document.xml once unzipped (a zip bomb stops here)
+MAX_UNZIPPED = 100_000_000  # every part of the package once unzipped, all together
+MAX_RATIO = 100  # unzipped / zipped size of a part over 1 MB (Word's XML: about 10-30)
+MAX_PARTS = 10_000  # members of the zip (a DOCX has a few dozen)
+MAX_ELEMENTS = 2_000_000  # XML elements of all parts (an appendix: some tens of thousands)
 MAX_ROWS = 5_000  # table rows, all tables together
 
 KEYS = ("stt", "task", "lead", "support", "deadline", "product")
@@ -137,24 +146,42 @@ class SourceTable:
 # --------------------------------------------------------------------------- opening
 
 
+def _too_big(size: int, where: Where) -> UserError:
+    shown = f"{size / 1_000_000:.0f} MB" if size <= MAX_BYTES * 10 else "trên 200 MB"
+    return UserError(
+        f"tệp quá lớn ({shown}, tối đa {MAX_BYTES // 1_000_000} MB): một phụ lục thường chỉ "
+        "vài trăm kB; hãy bỏ hình ảnh rồi lưu lại",
+        where,
+    )
+
+
 def read_source(path: Path) -> bytes:
-    """The bytes of a DOCX file, or a one-line UserError saying what the file is instead."""
+    """The bytes of a DOCX file, or a one-line UserError saying what the file is instead.
+    Only a regular file is read, and never more than MAX_BYTES + 1 bytes of it."""
     where = Where(path)
-    if not path.exists():
-        raise UserError("không có tệp này", where)
-    if path.is_dir():
-        raise UserError("đây là một thư mục, không phải tệp DOCX", where)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(
-                f"tệp quá lớn ({size / 1_000_000:.0f} MB, tối đa {MAX_BYTES // 1_000_000} MB): "
-                "một phụ lục thường chỉ vài trăm kB; hãy bỏ hình ảnh rồi lưu lại",
-                where,
-            )
-        data = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError:
+        raise UserError("không có tệp này", where) from None
     except OSError as exc:
         raise UserError(f"không đọc được tệp: {exc.strerror}", where) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UserError("đây là một thư mục, không phải tệp DOCX", where)
+    if not stat.S_ISREG(info.st_mode):
+        raise UserError(
+            "đây không phải một tệp thường (thiết bị, ống dẫn hoặc socket): cần tệp .docx", where
+        )
+    if info.st_size > MAX_BYTES:
+        raise _too_big(info.st_size, where)
+    try:
+        with path.open("rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # replaced since the stat
+                raise UserError("đây không phải một tệp thường: cần tệp .docx", where)
+            data = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise UserError(f"không đọc được tệp: {exc.strerror}", where) from None
+    if len(data) > MAX_BYTES:  # the file grew after the stat
+        raise _too_big(len(data), where)
     if not data:
         raise UserError("tệp rỗng, không phải tệp DOCX", where)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -170,8 +197,23 @@ def read_source(path: Path) -> bytes:
     return data
 
 
+def _zip_entries(data: bytes) -> int | None:
+    """The number of members the zip's end record declares (None when it has none)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 12 > len(data):
+        return None
+    return int.from_bytes(data[end + 10 : end + 12], "little")
+
+
 def _check_package(data: bytes, path: Path) -> None:
     where = Where(path)
+    entries = _zip_entries(data)
+    if entries is not None and entries >= min(MAX_PARTS, 0xFFFF):
+        raise UserError(
+            f"gói DOCX có quá nhiều phần ({entries}, tối đa {MAX_PARTS}): không phải tệp Word "
+            "thông thường",
+            where,
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
@@ -192,13 +234,53 @@ def _check_package(data: bytes, path: Path) -> None:
                 )
             if "word/document.xml" not in names:
                 raise UserError("không phải tệp DOCX (Word): gói không có word/document.xml", where)
-            info = z.getinfo("word/document.xml")
-            if info.file_size > MAX_XML_BYTES:
-                raise UserError("nội dung DOCX giải nén quá lớn (trên 200 MB)", where)
+            _check_sizes(z, where)
     except zipfile.BadZipFile:
         raise UserError("tệp DOCX bị hỏng (không mở được gói zip)", where) from None
-    except (OSError, EOFError, KeyError, NotImplementedError):  # damaged members
+    except RuntimeError:  # zipfile: "File is encrypted, password required"
+        raise UserError(
+            "tệp DOCX có phần bị mã hóa (đặt mật khẩu): bỏ mật khẩu rồi lưu lại", where
+        ) from None
+    except (OSError, EOFError, KeyError, NotImplementedError, zlib.error):  # damaged members
         raise UserError("tệp DOCX bị hỏng (không đọc được nội dung)", where) from None
+
+
+def _check_sizes(z: zipfile.ZipFile, where: Where) -> None:
+    """What python-docx will unzip and parse, bounded before it does: the unzipped size of
+    all parts together, the compression ratio of each large part (a zip bomb), and the
+    number of XML elements of all XML parts (a small file of millions of empty elements).
+    zipfile never returns more than a member's declared size, so the declared sizes bound
+    the memory; the elements are counted from the unzipped bytes, one part at a time."""
+    bomb = UserError(
+        "nội dung DOCX giải nén quá lớn so với tệp (tệp nén bất thường): mở bằng Word và lưu lại",
+        where,
+    )
+    infos = z.infolist()
+    if len(infos) > MAX_PARTS:
+        raise UserError(f"gói DOCX có quá nhiều phần (tối đa {MAX_PARTS})", where)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > MAX_UNZIPPED:
+            raise UserError(
+                f"nội dung DOCX giải nén quá lớn (trên {MAX_UNZIPPED // 1_000_000} MB)", where
+            )
+        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(1, info.compress_size):
+            raise bomb
+    elements = 0
+    for info in infos:
+        name = info.filename.lower()
+        if not (name.endswith(".xml") or name.endswith(".rels")):
+            continue
+        part = z.read(info)
+        elements += part.count(b"<") - part.count(b"</")  # start tags (an upper bound)
+        del part
+        if elements > MAX_ELEMENTS:
+            raise UserError(
+                f"tệp DOCX có quá nhiều phần tử XML (trên {MAX_ELEMENTS:,}".replace(",", ".")
+                + "): một phụ lục chỉ có vài chục nghìn; mở bằng Word và lưu lại",
+                where,
+            )
 
 
 def open_document(path: Path):
@@ -209,9 +291,33 @@ def open_document(path: Path):
     _check_package(data, path)
     try:
         return docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises many kinds on a broken package
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise UserError(f"không đọc được tệp DOCX ({reason})", Where(path)) from None
+    except etree.XMLSyntaxError as exc:
+        raise UserError(xml_error(exc), Where(path)) from None
+    except MemoryError:
+        raise UserError("tệp DOCX quá lớn để đọc: tách bảng ra tệp nhỏ hơn", Where(path)) from None
+    except Exception:  # python-docx raises many kinds (in English) on a broken package
+        raise UserError(
+            "không đọc được tệp DOCX: gói hỏng hoặc thiếu phần bắt buộc; mở bằng Word rồi lưu "
+            "lại dạng .docx",
+            Where(path),
+        ) from None
+
+
+def xml_error(exc: etree.XMLSyntaxError) -> str:
+    """An lxml parse error in Vietnamese (its own messages are English)."""
+    text = str(exc)
+    line = getattr(exc, "lineno", 0)
+    at = f" (dòng {line} của phần XML)" if isinstance(line, int) and line > 0 else ""
+    low = text.lower()
+    if "too long" in low or "huge" in low:
+        what = "có một đoạn chữ quá dài trong phần XML (trên 10 MB)"
+    elif "depth" in low:
+        what = "phần XML lồng nhau quá sâu"
+    elif "memory" in low:
+        what = "phần XML quá lớn để đọc"
+    else:
+        what = f"phần XML bị hỏng{at}"
+    return f"không đọc được tệp DOCX: {what}; mở bằng Word rồi lưu lại dạng .docx"
 
 
 # --------------------------------------------------------------------------- XML helpers
@@ -286,15 +392,20 @@ def _cells(tr) -> list[_Cell]:
     return out
 
 
+MAX_WIDTH = 1_000_000  # twips; a page is at most a few tens of thousands
+
+
+def width_value(text: str | None) -> float:
+    """A grid or cell width; 0 (missing) unless a finite positive number of sane size."""
+    try:
+        value = float(text) if text else 0.0
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) and 0 < value <= MAX_WIDTH else 0.0
+
+
 def _grid(tbl) -> list[float]:
-    widths = []
-    for col in tbl.xpath("./w:tblGrid/w:gridCol"):
-        w = col.get(W + "w")
-        try:
-            widths.append(float(w) if w else 0.0)
-        except ValueError:
-            widths.append(0.0)
-    return widths
+    return [width_value(col.get(W + "w")) for col in tbl.xpath("./w:tblGrid/w:gridCol")]
 
 
 # --------------------------------------------------------------------------- the table
@@ -453,9 +564,8 @@ def _columns(header: list[_Cell], grid: list[float], notes: list[Note]):
             continue
         seen.add(key)
         width = sum(grid[cell.start : cell.start + cell.span]) if grid else 0.0
-        if not width:
-            w = _val(cell.tc, "./w:tcPr/w:tcW/@w:w")
-            width = float(w) if w and w.replace(".", "", 1).isdigit() else 0.0
+        if not width or not math.isfinite(width):
+            width = width_value(_val(cell.tc, "./w:tcPr/w:tcW/@w:w"))
         columns.append(Column(key, label, width, cell.start, cell.span))
     return columns, ignored
 
@@ -674,6 +784,23 @@ class _RowReader:
             values[col.key] = cell.text
             lines = cell.text.split("\n")
             bullets[col.key] = len(lines) > 1 and all(re.match(r"^[-–+•*]\s", x) for x in lines)
+        for key in ("lead", "support", "deadline", "product"):
+            cell = self.cell_at(cells, key)
+            if cell is None or cell.start != self.by_key[key].start or not fold(cell.text):
+                continue
+            covered = [
+                c.key
+                for c in self.columns
+                if c.key != key and cell.start < c.start < cell.start + cell.span
+            ]
+            if covered:
+                names = ", ".join(f'"{KEY_NAMES[k]}"' for k in covered)
+                self.note(
+                    "odd",
+                    f'ô "{KEY_NAMES[key]}" gộp sang cột {names}: cả ô được đọc là '
+                    f'"{KEY_NAMES[key]}", cột {names} để trống; kiểm tra lại bảng gốc',
+                    where,
+                )
         task_cell = self.cell_at(cells, "task")
         if task_cell is not None and task_cell.span > 1 and self._covers_other(task_cell):
             self.note(

@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import json
+import math
 import re
 import textwrap
 import unicodedata
@@ -86,7 +87,10 @@ class Mention:
 
     text: str  # as written in the cell, note included
     key: str | None  # match key of the known body; None when the unit does not know it
-    note: str | None = None  # "(tham mưu kinh phí)" or running text ("tham mưu UBND tỉnh")
+    note: str | None = None  # "(tham mưu kinh phí)" or running text ("chủ trì tổng hợp")
+    # an unknown name that opens with a known one ("Sở Nội vụ tỉnh"): that body's match key,
+    # whose role the catalog uses for the other units
+    base: str | None = None
 
 
 class Bodies:
@@ -193,6 +197,10 @@ def split_bodies(raw: str, bodies: Bodies) -> tuple[list[Mention], list[str]]:
                 p += 1
             seg_end = _segment_end(text, p)
             trailing = text[p:seg_end].strip().rstrip(". ").strip()
+            if trailing and filler(trailing):  # "Sở Nội vụ -": the dash says nothing
+                out.append(Mention(text[pos:end].strip(), name, note))
+                pos, last_sep = seg_end, ""
+                continue
             if trailing:
                 after_va = p + 3 if key.startswith("và ", p) else -1
                 if after_va > 0 and bodies.match_at(key, after_va):
@@ -200,11 +208,11 @@ def split_bodies(raw: str, bodies: Bodies) -> tuple[list[Mention], list[str]]:
                     remarks.append(f'"và" giữa hai cơ quan được đọc như dấu ";" ({trailing})')
                     pos, last_sep = after_va, ";"
                     continue
-                if note is None and trailing[0].islower() and ROLE_REF.match(f"x {trailing}"):
+                if note is None and running_note(trailing):
                     out.append(Mention(text[pos:seg_end].strip().rstrip(". "), name, trailing))
                     pos, last_sep = seg_end, ""
                     continue
-                _add_unknown(out, text[pos:seg_end], last_sep)
+                _add_unknown(out, text[pos:seg_end], last_sep, base=name)
                 pos, last_sep = seg_end, ""
                 continue
             out.append(Mention(text[pos:end].strip(), name, note))
@@ -216,16 +224,48 @@ def split_bodies(raw: str, bodies: Bodies) -> tuple[list[Mention], list[str]]:
     return [m for m in out if m.text], remarks
 
 
-def _add_unknown(out: list[Mention], segment: str, sep: str) -> None:
+# Words that name a level or a place: after a body's name they make a different body ("Sở Nội
+# vụ tỉnh", "Sở Tài chính tỉnh Lạng Sơn"), not a note every unit may print after its own body.
+LEVEL_WORDS = (
+    "tỉnh", "thành phố", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường", "đặc khu",
+    "trung ương", "cấp", "thôn", "tổ dân phố",
+)  # fmt: skip
+_LEVEL_RE = re.compile(
+    r"(?<!\w)(?:" + "|".join(re.escape(w) for w in LEVEL_WORDS) + r")(?!\w)", re.IGNORECASE
+)
+_NOT_LEVEL = re.compile(r"(?<!\w)(?:xã hội|hợp tác xã|cấp kinh phí|cấp phép)(?!\w)", re.I)
+_JOINING = ("và", "cùng", "với", "hoặc", "hay", "các", "những")
+FILLER_CELL = re.compile(r"^[\s.;,]*(?:[-–—/…]+|[xX]|\.\.\.)?[\s.;,]*$")
+
+
+def running_note(trailing: str) -> bool:
+    """Whether the words after a known body's name read as a note any unit may print after
+    its own body ("tham mưu kinh phí"): lower case, no proper name or acronym, no level or
+    place word, not another body joined by "và"/"cùng" …"""
+    if not trailing or not trailing[0].islower() or not ROLE_REF.match(f"x {trailing}"):
+        return False
+    if any(c.isupper() for c in trailing):
+        return False
+    if trailing.split()[0] in _JOINING:
+        return False
+    return not _LEVEL_RE.search(_NOT_LEVEL.sub(" ", trailing))
+
+
+def filler(text: str) -> bool:
+    """A cell (or part of one) holding only "-", "x", "/", "…": nothing, not a body."""
+    return bool(FILLER_CELL.match(text))
+
+
+def _add_unknown(out: list[Mention], segment: str, sep: str, base: str | None = None) -> None:
     """An unknown name; ", tail" starting in lower case continues the unknown name before
     it ("Sở Văn hóa, thể thao" of a unit that does not know it stays one name)."""
     segment = " ".join(segment.split()).rstrip(". ").strip()
-    if not segment:
+    if not segment or filler(segment):
         return
     if sep == "," and out and out[-1].key is None and segment[0].islower():
         out[-1].text = f"{out[-1].text}, {segment}"
         return
-    out.append(Mention(segment, None))
+    out.append(Mention(segment, None, base=base))
 
 
 # --------------------------------------------------------------------------- hints
@@ -523,8 +563,9 @@ def import_appendix(
     if not any(r.kind == "task" for r in table.rows):
         raise UserError("bảng nhiệm vụ không có dòng nhiệm vụ nào", Where(source))
 
+    year = _year(table, source)
     report = ImportReport(path=target, source=source.name, unit=slug, catalog_id=catalog_id)
-    builder = _Builder(ws, kind, unit, slug, table, report, target)
+    builder = _Builder(ws, kind, unit, slug, table, report, target, year)
     catalog = builder.build(catalog_id)
     in_catalogs = _same_file(target.parent, ws.catalog_dir)
     text = emit(catalog, _header(catalog, table, source, unit, slug, today, in_catalogs))
@@ -539,12 +580,10 @@ def import_appendix(
 
 class _Builder:
     def __init__(self, ws, kind: KindView, unit: Unit, slug: str, table: SourceTable,
-                 report: ImportReport, target: Path) -> None:  # fmt: skip
+                 report: ImportReport, target: Path, year: int) -> None:  # fmt: skip
         self.ws, self.kind, self.unit, self.slug = ws, kind, unit, slug
         self.table, self.report, self.target = table, report, target
-        self.year, year_note = _year(table)
-        if year_note:
-            report.check.append(year_note)
+        self.year = year
         declared = list(ws.roles.model.roles) if ws.roles else list(kind.roles)
         self.declared = declared
         context = unit_context(kind, unit, slug, self.year)
@@ -606,7 +645,13 @@ class _Builder:
         if not title:
             self.report.check.append("không thấy tiêu đề phụ lục trước bảng: đã ghi tạm, sửa tay")
             return "Các nhiệm vụ, giải pháp (chưa có tiêu đề)"
-        cut = re.sub(r"\s*(?:năm\s+)?\d{4}\s*$", "", title, flags=re.I).strip()
+        tail = re.search(r"\s*(?:năm\s+)?\d{4}\s*(\([^()]*\))?\s*$", title, flags=re.I)
+        cut = title[: tail.start()].strip() if tail else title
+        if tail and tail.group(1):
+            self.report.check.append(
+                f'tiêu đề: đã bỏ "{tail.group(1)}" sau năm (plangen in tiêu đề, tên đơn vị và '
+                "năm); ghi lại vào title nếu cần"
+            )
         name = fold(self.unit.name)
         if name and cut.lower().endswith(name.lower()):
             cut = cut[: len(cut) - len(name)].rstrip()
@@ -737,14 +782,16 @@ class _Builder:
                     if key not in row.cells:
                         continue
                     raw = row.cells[key]
-                    refs = self.cell_roles(t, key, raw, row) if raw.strip(" .;,\n") else []
+                    refs = [] if filler(raw) else self.cell_roles(t, key, raw, row)
                     if key == "lead" and not refs:
+                        shown = " ".join(raw.split())
+                        said = f'chỉ ghi "{shown}"' if shown else "trống"
                         t.lead = [self.placeholder]
                         t.notes["lead"] = [
-                            f"TODO: ô chủ trì trong bảng gốc trống; tạm ghi {self.placeholder}"
+                            f"TODO: ô chủ trì trong bảng gốc {said}; tạm ghi {self.placeholder}"
                         ]
                         self.report.odd.append(
-                            f"{row.where}: ô chủ trì trống: catalog tạm ghi vai trò "
+                            f"{row.where}: ô chủ trì {said}: catalog tạm ghi vai trò "
                             f'{self.placeholder} (nhiệm vụ "{t.id}")'
                         )
                         continue
@@ -784,11 +831,20 @@ class _Builder:
             if i not in assigned:
                 assigned[i] = self.choose(m.key, key, t)
         literal: list[str] = []
+        based: list[str] = []
         for i, m in enumerate(mentions):
             r.mentions += 1
             if m.key is None:
                 r.literal += 1
-                entry = r.unknown.setdefault(m.text, [0, self.bodies.nearest(m.text)])
+                near = self.bodies.nearest(m.text)
+                if m.base is not None:  # the known name it opens with comes first
+                    shown = self.bodies.display[m.base]
+                    near = [shown] + [n for n in near if n != shown][:2]
+                    role = self.choose(m.base, key, t)
+                    if role not in refs:
+                        refs.append(role)
+                    based.append(f'"{m.text}" -> {role} (như "{shown}")')
+                entry = r.unknown.setdefault(m.text, [0, near])
                 entry[0] += 1
                 literal.append(m.text)
                 continue
@@ -799,6 +855,12 @@ class _Builder:
             ref = role if m.note is None else f"{role} {m.note}"
             if ref not in refs:
                 refs.append(ref)
+            if m.note is not None and not m.note.startswith("("):
+                r.check.append(
+                    f'{row.where}: "{m.text}" -> {role} kèm ghi chú "{m.note}": mọi đơn vị sẽ in '
+                    f'ghi chú này sau cơ quan của mình (nhiệm vụ "{t.id}"); sửa nếu ghi chú chỉ '
+                    f"đúng với {self.slug}"
+                )
             size = len(self.bodies.roles[role])
             if size > 1 and not set(self.bodies.roles[role]) <= {x.key for x in mentions}:
                 extra = [self.bodies.display[k] for k in self.bodies.roles[role] if k != m.key]
@@ -812,6 +874,8 @@ class _Builder:
             if not refs:
                 refs = [self.placeholder]
                 kept = f"tạm ghi {self.placeholder}"
+            elif based:
+                kept = "các đơn vị khác in theo vai trò: " + "; ".join(based)
             else:
                 kept = "chỉ ghi các vai trò đã nhận ra"
             cell = [m.text for m in mentions]
@@ -943,6 +1007,27 @@ class _Builder:
                 number = int(row.code)
 
     def duplicate_catalogs(self, catalog: CatalogOut) -> None:
+        same_year = sorted(
+            (c.model for c in self.ws.catalogs.values() if not _same_file(c.path, self.target)),
+            key=lambda m: m.id,
+        )
+        same_year = [m for m in same_year if m.year == catalog.year]
+        numbered = [m for m in same_year if m.appendix]
+        unnumbered = [m for m in same_year if not m.appendix]
+        if not catalog.appendix and numbered:
+            self.report.check.append(
+                'phụ lục không đánh số ("PHỤ LỤC") cùng năm với '
+                + ", ".join(f"Phụ lục {m.appendix} ({m.id})" for m in numbered)
+                + ': Kế hoạch của mỗi đơn vị sẽ kèm cả các phụ lục đó và gọi phụ lục này là "Phụ '
+                'lục"; ghi appendix (số La Mã) vào catalog nếu nó đi cùng các phụ lục kia'
+            )
+        elif catalog.appendix and unnumbered:
+            self.report.check.append(
+                f"Phụ lục {catalog.appendix} cùng năm với phụ lục không đánh số "
+                + ", ".join(f'"{m.id}"' for m in unnumbered)
+                + ": Kế hoạch của mỗi đơn vị sẽ kèm cả hai; ghi appendix (số La Mã) cho catalog "
+                "kia nếu chúng đi cùng nhau"
+            )
         for other in self.ws.catalogs.values():
             m = other.model
             if _same_file(other.path, self.target):
@@ -1023,21 +1108,47 @@ def _index_name(title: str, catalog_id: str) -> str | None:
     return ", ".join(found) if found else None
 
 
-def _year(table: SourceTable) -> tuple[int, str]:
-    m = re.search(r"(?:năm\s+)?((?:19|20|21)\d\d)\s*$", table.title, re.I)
-    if m:
-        return int(m.group(1)), ""
-    m = re.search(r"((?:19|20|21)\d\d)\D*$", table.guide)
-    if m:
-        return int(m.group(1)), ""
-    year = dt.date.today().year
-    return year, f"không thấy năm trong tiêu đề hay dòng Kèm theo: đã ghi {year}, sửa nếu cần"
+YEAR_MIN, YEAR_MAX = 2000, 2100  # as models.Catalog.year
+_TITLE_YEAR = re.compile(r"(?<!\w)năm\s+(\d{4})(?!\d)", re.IGNORECASE)
+_GUIDE_DATE = re.compile(
+    r"(?<![\d/])(?:\d{1,2}\s*)?/\s*\d{1,2}\s*/\s*(\d{4})(?![\d/])"  # 06/7/2026, draft: /7/2026
+    r"|(?<!\d)\d{1,2}\.\d{1,2}\.(\d{4})(?!\d)"  # 06.7.2026
+    r"|(?<!\w)tháng\s+\d{1,2}\s+năm\s+(\d{4})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def _year(table: SourceTable, source: Path) -> int:
+    """The appendix's year: "NĂM yyyy" in the title, else the date of the guide line
+    ("ngày 06/7/2026", "ngày 23 tháng 6 năm 2026"); never a plan's number ("Kế hoạch số
+    2045/KH-UBND") nor today's date: without a year the import stops and says where to
+    write it."""
+    found = _TITLE_YEAR.findall(table.title)
+    if found:
+        year, where = int(found[-1]), "tiêu đề"
+    else:
+        dates = [next(y for y in found if y) for found in _GUIDE_DATE.findall(table.guide)]
+        if not dates:
+            raise UserError(
+                'không thấy năm của phụ lục: tiêu đề cần có "NĂM yyyy" (ví dụ "… TỈNH LẠNG SƠN '
+                'NĂM 2027") hoặc dòng "(Kèm theo Kế hoạch số … ngày dd/mm/yyyy …)"; sửa tệp '
+                "rồi nhập lại",
+                Where(source),
+            )
+        year, where = int(dates[-1]), "dòng Kèm theo"
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise UserError(
+            f"năm {year} ở {where} nằm ngoài khoảng {YEAR_MIN}-{YEAR_MAX}: sửa năm trong tệp "
+            "rồi nhập lại",
+            Where(source),
+        )
+    return year
 
 
 def _percent(widths: list[float], keys: list[str]) -> list[int]:
     """Widths as whole percents summing to 100 (largest remainders round up)."""
     total = sum(w for w in widths if w > 0)
-    if not total or any(w <= 0 for w in widths):
+    if not total or not math.isfinite(total) or any(not 0 < w < math.inf for w in widths):
         defaults = {"stt": 5, "task": 33, "lead": 15, "support": 15, "deadline": 9, "product": 23}
         widths = [float(defaults[k]) for k in keys]
         total = sum(widths)

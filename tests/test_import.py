@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -244,8 +246,8 @@ def test_board_table_reports_its_numbering_slip(tmp_path, data_copy):
 
 def test_other_year_layout(tmp_path, data_copy):
     """Tiến độ third, "Kết quả/sản phẩm", "Đơn vị chủ trì", no numeral, Roman-only sections,
-    comma-separated bodies with commas in a name, a note, a running-text note, a bullet
-    cell and one body the province profile does not know."""
+    comma-separated bodies with commas in a name, a note, a bullet cell, one body the province
+    profile does not know and one known name with words naming another body after it."""
     table = reference("other-year")
     source = build_docx(tmp_path / "2027.docx", table, "code", numbering=False)
     result = import_cli(data_copy, source, "lang-son", "cchc-2027")
@@ -271,13 +273,17 @@ def test_other_year_layout(tmp_path, data_copy):
         (["justice"], ["departments", "communes"]),
         (["culture_social", "home_affairs"], ["communes", "related"]),
         (["office"], ["digital (theo dõi)"]),  # "Bưu điện tỉnh": unknown, kept per unit
-        (["finance tham mưu UBND tỉnh"], ["office"]),
+        # "Sở Tài chính tham mưu UBND tỉnh" names another body and a level: not a note every
+        # unit would print after its own finance body: a name kept for lang-son, finance for
+        # the other units
+        (["finance"], ["office"]),
         (["education", "digital"], ["departments", "communes"]),
     ]
     assert len({t["id"] for t in tasks}) == 5 and all(len(t["id"]) <= 40 for t in tasks)
 
     err = result.stderr
     assert '"Bưu điện tỉnh" (1 lần; gần nhất:' in err
+    assert '"Sở Tài chính tham mưu UBND tỉnh" (1 lần; gần nhất: "Sở Tài chính"' in err
     assert "giữ nguyên văn" in err
     # The report's unit-profile snippet keeps the literal names for lang-son: add it and the
     # table comes back exactly.
@@ -553,43 +559,45 @@ PROVINCE = Bodies(
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
-        ("Các sở, ban, ngành, UBND cấp xã", [("các sở, ban, ngành", None)]),
+        # (the mention's text starts with, its note, a body the unit knows)
+        ("Các sở, ban, ngành, UBND cấp xã", [("các sở, ban, ngành", None, 1), ("UBND", None, 1)]),
         (
             "Sở Văn hóa, Thể thao và Du lịch, Sở Nội vụ.",
-            [("Sở Văn hóa", None), ("Sở Nội vụ", None)],
+            [("Sở Văn hóa", None, 1), ("Sở Nội vụ", None, 1)],
         ),
-        ("Sở Văn hoá, Thể thao và Du lịch", [("Sở Văn hoá", None)]),  # new-style tone mark
-        ("UBND cấp xã.; các cơ quan, đơn vị có liên quan", [("UBND cấp xã", None)]),
-        ("- Sở Nội vụ\n- Sở  Tài chính", [("Sở Nội vụ", None)]),
-        ("Sở Tài chính (tham mưu kinh phí)", [("Sở Tài chính", "(tham mưu kinh phí)")]),
-        ("Sở Nội vụ tham mưu UBND tỉnh", [("Sở Nội vụ", "tham mưu UBND tỉnh")]),
-        ("Sở Nội vụ và Sở Tài chính", [("Sở Nội vụ", None), ("Sở Tài chính", None)]),
-        ("Bưu điện tỉnh, Sở Nội vụ", [("Bưu điện tỉnh", None)]),
-        ("Sở Du lịch, thể thao", [("Sở Du lịch, thể thao", None)]),
+        ("Sở Văn hoá, Thể thao và Du lịch", [("Sở Văn hoá", None, 1)]),  # new-style tone mark
+        (
+            "UBND cấp xã.; các cơ quan, đơn vị có liên quan",
+            [("UBND cấp xã", None, 1), ("các cơ quan", None, 1)],
+        ),
+        ("- Sở Nội vụ\n- Sở  Tài chính", [("Sở Nội vụ", None, 1), ("Sở Tài", None, 1)]),
+        ("Sở Tài chính (tham mưu kinh phí)", [("Sở Tài chính", "(tham mưu kinh phí)", 1)]),
+        ("Sở Nội vụ chủ trì tổng hợp", [("Sở Nội vụ", "chủ trì tổng hợp", 1)]),
+        ("Sở Nội vụ và Sở Tài chính", [("Sở Nội vụ", None, 1), ("Sở Tài chính", None, 1)]),
+        ("Bưu điện tỉnh, Sở Nội vụ", [("Bưu điện tỉnh", None, 0), ("Sở Nội vụ", None, 1)]),
+        ("Sở Du lịch, thể thao", [("Sở Du lịch, thể thao", None, 0)]),
+        # words after a known name that name a level, a place or another body: another body
+        ("Sở Nội vụ tỉnh", [("Sở Nội vụ tỉnh", None, 0)]),
+        ("Sở Tài chính tỉnh Lạng Sơn", [("Sở Tài chính tỉnh Lạng Sơn", None, 0)]),
+        ("Sở Nội vụ tham mưu UBND tỉnh", [("Sở Nội vụ tham mưu UBND tỉnh", None, 0)]),
+        (
+            "Sở Tài chính và các đơn vị trực thuộc; Sở Nội vụ",
+            [("Sở Tài chính và các đơn vị trực thuộc", None, 0), ("Sở Nội vụ", None, 1)],
+        ),
+        ("Sở Nội vụ phối hợp bảo hiểm xã hội", [("Sở Nội vụ", "phối hợp bảo hiểm xã hội", 1)]),
+        # marks that say "nobody"
+        ("-", []),
+        ("Sở Nội vụ; x", [("Sở Nội vụ", None, 1)]),
+        ("Sở Nội vụ -", [("Sở Nội vụ", None, 1)]),
     ],
 )
 def test_bodies_longest_known_name_first(cell, expected):
     mentions, _ = split_bodies(cell, PROVINCE)
-    got = [(m.text, m.note) for m in mentions]
-    for (start, note), (text, got_note) in zip(expected, got, strict=False):
-        assert text.casefold().startswith(start.casefold()) and got_note == note, got
-    known = [m for m in mentions if m.key is not None]
-    assert (
-        len(mentions)
-        == {
-            "Các sở, ban, ngành, UBND cấp xã": 2,
-            "Sở Văn hóa, Thể thao và Du lịch, Sở Nội vụ.": 2,
-            "Sở Văn hoá, Thể thao và Du lịch": 1,
-            "UBND cấp xã.; các cơ quan, đơn vị có liên quan": 2,
-            "- Sở Nội vụ\n- Sở  Tài chính": 2,
-            "Sở Tài chính (tham mưu kinh phí)": 1,
-            "Sở Nội vụ tham mưu UBND tỉnh": 1,
-            "Sở Nội vụ và Sở Tài chính": 2,
-            "Bưu điện tỉnh, Sở Nội vụ": 2,
-            "Sở Du lịch, thể thao": 1,
-        }[cell]
-    )
-    assert len(known) == len(mentions) - (cell.startswith(("Bưu", "Sở Du")))
+    got = [(m.text, m.note, int(m.key is not None)) for m in mentions]
+    assert len(got) == len(expected), got
+    for (start, note, known), (text, got_note, got_known) in zip(expected, got, strict=True):
+        assert text.casefold().startswith(start.casefold()), got
+        assert (got_note, got_known) == (note, known), got
 
 
 def test_a_role_with_two_bodies_is_written_once(tmp_path, data_copy):
@@ -720,3 +728,280 @@ def test_awkward_text_survives_yaml_and_rendering(tmp_path, data_copy):
     [row] = [r for r in read_table(render(data_copy, "lang-son", "la", tmp_path)) if "stt" in r]
     cells = {column_key(k): v for k, v in row["cells"].items()}
     assert {k: cells[k] for k in awkward} == awkward
+
+
+# --------------------------------------------------------------------------- hard inputs
+
+
+HEADER = ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian", "Sản phẩm"]
+
+
+def mini_docx(
+    path: Path,
+    rows: list[list[str]] = TASKS,
+    title: str = "CÁC NHIỆM VỤ NÂNG CAO CHỈ SỐ SIPAS TỈNH LẠNG SƠN NĂM 2026",
+    guide: str = "",
+    label: str = "Phụ lục II",
+):
+    """A small appendix: label, title, guide line, one table (a section row, then `rows`)."""
+    document = docx.Document()
+    for line in (label, title, guide):
+        if line:
+            document.add_paragraph(line)
+    t = document.add_table(rows=1, cols=6)
+    for cell, text in zip(t.rows[0].cells, HEADER, strict=True):
+        cell.text = text
+    cells = t.add_row().cells
+    cells[0].text = "I"
+    cells[1].merge(cells[5]).text = "CÔNG VỤ"
+    add_rows(t, rows)
+    document.save(path)
+    return document, t
+
+
+def tasks_of(report) -> list[dict]:
+    data = yaml.safe_load(report.path.read_text("utf-8"))
+    return [t for s in data["sections"] for t in s.get("tasks", [])]
+
+
+def test_words_after_a_known_name_make_another_body(tmp_path, data_copy):
+    rows = [
+        ["1", "Rà soát quy trình nội bộ.", "Sở Nội vụ tỉnh", "Sở Tài chính tỉnh Lạng Sơn", "Quý I",
+         "Báo cáo"],
+        ["2", "Kiểm tra y tế học đường.", "Sở Y tế và các đơn vị trực thuộc",
+         "Sở Nội vụ (theo dõi)", "Quý II", "Biên bản"],
+        ["3", "Tổng hợp kết quả.", "Sở Nội vụ chủ trì tổng hợp", "", "Quý IV", "Báo cáo"],
+    ]  # fmt: skip
+    mini_docx(tmp_path / "a.docx", rows)
+    ws = open_workspace(data_copy)
+    report = import_appendix(ws, tmp_path / "a.docx", "lang-son", "sau-ten", None, False)
+    tasks = tasks_of(report)
+    assert [(t["lead"], t["support"]) for t in tasks] == [
+        (["home_affairs"], ["finance"]),
+        (["health"], ["home_affairs (theo dõi)"]),
+        (["home_affairs chủ trì tổng hợp"], []),
+    ]
+    assert set(report.unknown) == {
+        "Sở Nội vụ tỉnh",
+        "Sở Tài chính tỉnh Lạng Sơn",
+        "Sở Y tế và các đơn vị trực thuộc",
+    }
+    assert report.unknown["Sở Nội vụ tỉnh"][1][0] == "Sở Nội vụ"
+    assert report.overrides[tasks[0]["id"]] == {
+        "lead": ["Sở Nội vụ tỉnh"],
+        "support": ["Sở Tài chính tỉnh Lạng Sơn"],
+    }
+    # the running-text note kept is for a person to check
+    assert any("chủ trì tổng hợp" in c and tasks[2]["id"] in c for c in report.check)
+    # another unit prints its own body, with nothing of the province's words
+    out = render(data_copy, "dinh-lap", "sau-ten", tmp_path)
+    leads = [r["cells"]["Cơ quan chủ trì"] for r in read_table(out) if r["kind"] == "task"]
+    assert leads[0] == "Phòng Nội vụ"
+    assert not any("tỉnh" in lead or "trực thuộc" in lead for lead in leads), leads
+
+
+def test_filler_marks_are_empty_cells(tmp_path, data_copy):
+    rows = [
+        ["1", "Rà soát quy trình nội bộ.", "-", "x", "Quý I", "Báo cáo"],
+        ["2", "Kiểm tra công vụ.", "Thanh tra tỉnh", "/", "Quý II", "Biên bản"],
+        ["3", "Tổng hợp kết quả.", "Sở Nội vụ", "…", "Quý IV", "Báo cáo"],
+    ]
+    mini_docx(tmp_path / "a.docx", rows)
+    ws = open_workspace(data_copy)
+    report = import_appendix(ws, tmp_path / "a.docx", "lang-son", "trong", None, False)
+    tasks = tasks_of(report)
+    assert [(t["lead"], t["support"]) for t in tasks] == [
+        (["related"], []),
+        (["inspection"], []),
+        (["home_affairs"], []),
+    ]
+    assert report.unknown == {} and report.mentions == 2
+    assert any('ô chủ trì chỉ ghi "-"' in line for line in report.odd)
+
+
+def test_a_lead_cell_merged_over_the_support_column_is_reported(tmp_path, data_copy):
+    document, t = mini_docx(tmp_path / "a.docx")
+    cells = t.add_row().cells
+    cells[0].text, cells[1].text = "3", "Số hóa hồ sơ."
+    cells[2].merge(cells[3]).text = "Văn phòng UBND tỉnh; Sở Nội vụ"
+    cells[4].text, cells[5].text = "Quý III", "Kho dữ liệu"
+    document.save(tmp_path / "a.docx")
+    ws = open_workspace(data_copy)
+    report = import_appendix(ws, tmp_path / "a.docx", "lang-son", "gop", None, False)
+    assert any(
+        line.startswith("dòng 5: ") and 'ô "Chủ trì" gộp sang cột "Phối hợp"' in line
+        for line in report.odd
+    ), report.odd
+
+
+@pytest.mark.parametrize(
+    ("title", "guide", "year"),
+    [
+        # a plan's number in the guide line is not a year; its date is
+        (
+            "CÁC NHIỆM VỤ NÂNG CAO CHỈ SỐ SIPAS",
+            "(Kèm theo Kế hoạch số 2045/KH-UBND ngày 05/3/2027 của UBND tỉnh)",
+            2027,
+        ),
+        (
+            "CÁC NHIỆM VỤ NÂNG CAO CHỈ SỐ SIPAS",
+            "(Kèm theo Kế hoạch số 2045/KH-UBND ngày 23 tháng 6 năm 2028 của UBND tỉnh)",
+            2028,
+        ),
+        # "NĂM yyyy" in the title wins, also before a bracket
+        (
+            "CÁC NHIỆM VỤ NÂNG CAO CHỈ SỐ SIPAS TỈNH LẠNG SƠN NĂM 2027 (SỬA ĐỔI)",
+            "(Kèm theo Kế hoạch số 12/KH-UBND ngày 05/3/2026 của UBND tỉnh)",
+            2027,
+        ),
+    ],
+)
+def test_year_from_the_title_then_the_guide_date(tmp_path, data_copy, title, guide, year):
+    mini_docx(tmp_path / "a.docx", title=title, guide=guide)
+    ws = open_workspace(data_copy)
+    report = import_appendix(ws, tmp_path / "a.docx", "lang-son", "nam", None, False)
+    data = yaml.safe_load(report.path.read_text("utf-8"))
+    assert data["year"] == year
+    assert data["title"] == "Các nhiệm vụ nâng cao Chỉ số SIPAS"
+    if "SỬA ĐỔI" in title:
+        assert any('đã bỏ "(SỬA ĐỔI)"' in c for c in report.check)
+
+
+@pytest.mark.parametrize(
+    ("title", "guide", "message"),
+    [
+        ("CÁC NHIỆM VỤ NÂNG CAO CHỈ SỐ SIPAS NĂM 1999", "", "năm 1999 ở tiêu đề nằm ngoài"),
+        ("CÁC NHIỆM VỤ NÂNG CAO CHỈ SỐ SIPAS NĂM 2150", "", "năm 2150 ở tiêu đề nằm ngoài"),
+        (
+            "CÁC NHIỆM VỤ NÂNG CAO CHỈ SỐ SIPAS",
+            "(Kèm theo Kế hoạch số 2045/KH-UBND của UBND tỉnh)",
+            'không thấy năm của phụ lục: tiêu đề cần có "NĂM yyyy"',
+        ),
+    ],
+)
+def test_a_year_that_cannot_be_read_is_refused(tmp_path, data_copy, title, guide, message):
+    source = tmp_path / "a.docx"
+    mini_docx(source, title=title, guide=guide)
+    before = catalog_files(data_copy)
+    result = import_cli(data_copy, source, "lang-son", "nam")
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and line.startswith(f"{source}: ") and message in line, line
+    assert catalog_files(data_copy) == before
+
+
+@pytest.mark.parametrize("width", ["nan", "1e309", "-5", "0", "inf"])
+def test_absurd_grid_widths_count_as_missing(tmp_path, data_copy, width):
+    document, t = mini_docx(tmp_path / "a.docx")
+    qn = docx.oxml.ns.qn
+    cols = list(t._tbl.tblGrid.iter(qn("w:gridCol")))
+    for col in cols:
+        col.set(qn("w:w"), "1500")
+    cols[1].set(qn("w:w"), width)  # the task column's width makes no sense
+    t.rows[0].cells[1]._tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), width)
+    document.save(tmp_path / "a.docx")
+    result = import_cli(data_copy, tmp_path / "a.docx", "lang-son", "rong")
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((data_copy / "catalogs" / "rong.yaml").read_text("utf-8"))
+    assert [c["width"] for c in data["columns"]] == [5, 33, 15, 15, 9, 23]
+
+
+def test_an_unnumbered_appendix_beside_numbered_ones_is_reported(tmp_path, data_copy):
+    mini_docx(tmp_path / "a.docx", label="PHỤ LỤC")
+    ws = open_workspace(data_copy)
+    report = import_appendix(ws, tmp_path / "a.docx", "lang-son", "khong-so", None, False)
+    assert any(
+        c.startswith('phụ lục không đánh số ("PHỤ LỤC") cùng năm với Phụ lục I (par-index-2026)')
+        for c in report.check
+    ), report.check
+
+
+# --------------------------------------------------------------------------- hostile files
+
+
+def docx_with_part(name: str, content: bytes) -> bytes:
+    """A valid appendix DOCX whose part `name` is replaced by `content`."""
+    buffer = io.BytesIO()
+    mini_docx(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = content if info.filename == name else src.read(info)
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def document_xml_of(body: bytes) -> bytes:
+    return (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
+        b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        + body
+        + b"</w:body></w:document>"
+    )
+
+
+def encrypted_docx() -> bytes:
+    """An appendix whose zip members say they are encrypted (zipfile: RuntimeError)."""
+    data = bytearray(docx_with_part("", b""))
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        data[at + 8] |= 1  # general purpose flag: encrypted
+        at = data.find(b"PK\x01\x02", at + 4)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # a 100 kB file of 8 million empty paragraphs: refused before any parsing
+        (
+            lambda: docx_with_part("word/document.xml", document_xml_of(b"<w:p/>" * 8_000_000)),
+            "nội dung DOCX giải nén quá lớn so với tệp",
+        ),
+        (
+            lambda: docx_with_part("word/styles.xml", b"<w:styles>" + b" " * 50_000_000),
+            "nội dung DOCX giải nén quá lớn so với tệp",
+        ),
+        # one text node of 12 MB (incompressible): lxml's own limit, said in Vietnamese
+        (
+            lambda: docx_with_part(
+                "word/document.xml",
+                document_xml_of(
+                    b"<w:p><w:r><w:t>"
+                    + os.urandom(6_000_000).hex().encode()
+                    + b"</w:t></w:r></w:p>"
+                ),
+            ),
+            "có một đoạn chữ quá dài",
+        ),  # fmt: skip
+        (encrypted_docx, "tệp DOCX có phần bị mã hóa (đặt mật khẩu)"),
+    ],
+)
+def test_zip_bombs_and_huge_xml_are_refused_quickly(tmp_path, data_copy, content, message):
+    source = tmp_path / "phu-luc.docx"
+    source.write_bytes(content())
+    start = time.monotonic()
+    result = import_cli(data_copy, source, "lang-son", "bom")
+    assert time.monotonic() - start < 10
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and line.startswith(f"{source}: ") and message in line, line
+
+
+def test_elements_are_counted_in_every_xml_part(tmp_path, data_copy, monkeypatch):
+    source = tmp_path / "a.docx"
+    mini_docx(source)
+    monkeypatch.setattr(docxread, "MAX_ELEMENTS", 200)
+    with pytest.raises(UserError, match="tệp DOCX có quá nhiều phần tử XML"):
+        docxread.read_table(source)
+
+
+def test_only_a_regular_file_is_read(tmp_path, data_copy):
+    device = Path("/dev/zero")
+    if not device.exists():
+        pytest.skip("no /dev/zero")
+    result = import_cli(data_copy, device, "lang-son", "thiet-bi")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        "/dev/zero: đây không phải một tệp thường (thiết bị, ống dẫn hoặc socket): cần tệp .docx"
+    )
