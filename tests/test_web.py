@@ -1176,3 +1176,26 @@ def test_catalog_problems_are_shown_to_administrators_only(data_copy, accounts):
     login(admin, "sonoivu", "mat-khau-so")
     page = admin.get("/").text
     assert "Dữ liệu chung" in page and str(data_copy) not in page
+
+
+def test_a_blanked_signer_field_falls_back_to_the_kinds_value(client, data_copy):
+    """A blank field means the kind's default, even where the clerk's file had a comment:
+    an explicit null would clear the kind's "KT. CHỦ TỊCH" line instead."""
+    from generator.issuing import merged
+
+    path = unit_file(data_copy)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  signer:", "  signer:\n    deputy: KT. CHỦ TỊCH XÃ   # tạm thời", 1),
+        encoding="utf-8",
+    )
+    page = Page(client.get("/units/dinh-lap").text)
+    assert client.post("/units/dinh-lap/save", data=page.form(signer_deputy="")).status_code in (
+        200,
+        303,
+    )
+    ws = open_workspace(data_copy)
+    unit = ws.unit("dinh-lap").model
+    assert "deputy" not in unit.document.signer.model_fields_set
+    signer = merged(ws.kind_of("dinh-lap").document, unit.document).signer
+    assert signer.deputy == "KT. CHỦ TỊCH"

@@ -622,7 +622,8 @@ def create_app(
                 check.add(name, message)
             return check
         try:
-            candidate = profiles.apply(disk_text, changes, _declared(ws))
+            inherited = profiles.inherited_paths(ws, slug)
+            candidate = profiles.apply(disk_text, changes, _declared(ws), inherited)
         except UserError as exc:
             check = profiles.Check()
             check.add(None, exc.message)
@@ -657,7 +658,8 @@ def create_app(
                 for name, message in bad.items():
                     check.add(name, message)
                 return invalid(check)
-            candidate = profiles.apply(disk_text, changes, role_order)
+            inherited = profiles.inherited_paths(ws, slug)
+            candidate = profiles.apply(disk_text, changes, role_order, inherited)
             if base != profiles.digest(raw):
                 merged = {**disk_values, **changes}
                 clash = profiles.conflict(

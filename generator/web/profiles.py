@@ -350,7 +350,9 @@ def _comment_lost(parents: list, path: tuple) -> bool:
     return False
 
 
-def _set(data, path: tuple[str, ...], value, role_order: list[str]) -> None:
+def _set(
+    data, path: tuple[str, ...], value, role_order: list[str], inherited: frozenset = frozenset()
+) -> None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     parents = [data]
@@ -368,8 +370,15 @@ def _set(data, path: tuple[str, ...], value, role_order: list[str]) -> None:
     if value is None:
         if key not in node:
             return
-        if path[0] not in ("roles", "omit") and _comment_lost(parents, path):
-            node[key] = None  # a blank value keeps the comment written beside the key
+        # A blank value keeps the comment written beside the key as "key:" (null), unless
+        # the kind has a value there: in `document` an explicit null clears the kind's
+        # value (issuing.merged), and a blank field means "the kind's default".
+        if (
+            path[0] not in ("roles", "omit")
+            and path not in inherited
+            and _comment_lost(parents, path)
+        ):
+            node[key] = None
             return
         del node[key]
         for i in range(len(parents) - 1, 0, -1):  # drop the mappings left empty
@@ -390,8 +399,14 @@ def _set(data, path: tuple[str, ...], value, role_order: list[str]) -> None:
     _insert(node, key, value, order)
 
 
-def apply(text: str, changes: Values, role_order: list[str] | None = None) -> str:
-    """The profile text with `changes` made, everything else as it was."""
+def apply(
+    text: str,
+    changes: Values,
+    role_order: list[str] | None = None,
+    inherited: frozenset = frozenset(),
+) -> str:
+    """The profile text with `changes` made, everything else as it was. `inherited` holds the
+    paths (("document", "signer", "deputy"), …) where the unit's kind gives a value."""
     from ruamel.yaml.comments import CommentedMap
 
     if not changes:
@@ -410,7 +425,7 @@ def apply(text: str, changes: Values, role_order: list[str] | None = None) -> st
             old = [str(x) for x in (_get(data, ("omit",)) or [])]
             ordered = [x for x in old if x in value] + [x for x in value if x not in old]
             new = _yaml_value(name, tuple(ordered))
-        _set(data, path, new, role_order or [])
+        _set(data, path, new, role_order or [], inherited)
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
@@ -751,3 +766,18 @@ def save(path: Path, base: str, text: str) -> bool:
             except OSError:
                 pass
         return True
+
+
+def inherited_paths(ws, slug: str) -> frozenset:
+    """The `document` paths where the unit's kind gives a value (a blank field there must
+    remove the key, not write a null that would clear the kind's value)."""
+    try:
+        document = ws.kind_of(slug).document.model_dump(exclude_none=True)
+    except UserError:
+        return frozenset()
+    paths = set()
+    for key, value in document.items():
+        if isinstance(value, dict):
+            paths |= {("document", key, sub) for sub in value}
+        paths.add(("document", key))
+    return frozenset(paths)
