@@ -1,8 +1,9 @@
 """Find and load the input files; turn every pydantic error into file:line:col.
 
 The data root holds ``catalogs/`` (catalogs, ``roles.yaml``, ``kinds/``, ``units/``) and
-``templates/``. It is, in order: ``--data DIR``, ``$PLANGEN_DATA``, the source checkout
-this package sits in, or the copy packed into an installed wheel.
+``templates/``. It is, in order: ``--data DIR``, ``$PLANGEN_DATA``, the working folder when
+it is a data folder (it has ``catalogs/roles.yaml``), the source checkout this package sits
+in, or the copy packed into an installed wheel.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def data_root(explicit: Path | None = None) -> Path:
         return explicit
     if os.environ.get("PLANGEN_DATA"):
         return Path(os.environ["PLANGEN_DATA"])
+    if (Path("catalogs") / "roles.yaml").is_file() and Path("templates").is_dir():
+        return Path.cwd()  # run inside a data folder (a clone, or a copy of one)
     checkout = PACKAGE.parent
     if (checkout / "catalogs").is_dir() and (checkout / "pyproject.toml").is_file():
         return checkout

@@ -492,3 +492,18 @@ def test_a_units_name_is_never_a_template(tmp_path):
     assert result.exit_code == 2
     assert "là một tên, không được chứa {{ … }}" in result.stderr
     assert str(tmp_path / "x.yaml") in result.stderr
+
+
+def test_the_working_folder_is_the_data_folder_when_it_is_one(tmp_path, data_copy, monkeypatch):
+    """Run inside a data folder (a clone, a copy), plangen reads and writes that folder."""
+    from generator.load import data_root
+
+    (data_copy / "catalogs" / "units" / "xa-rieng.yaml").write_text(
+        "kind: commune\nname: xã Riêng\nplan: {date: 2026-07}\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(data_copy)
+    assert data_root() == data_copy
+    result = runner.invoke(app, ["units"])
+    assert "xa-rieng" in result.stdout
+    monkeypatch.chdir(tmp_path)  # not a data folder: the checkout or the packaged copy
+    assert data_root() != tmp_path
