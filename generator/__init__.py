@@ -1,3 +1,3 @@
-"""plangen: the PAR INDEX / SIPAS appendices of a unit's plan, from a catalog and a profile."""
+"""plangen: a unit's PAR INDEX / SIPAS plan (body, Phụ lục I and II), from catalogs and a profile."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
