@@ -120,11 +120,11 @@ def _trial(cat: Loaded[Catalog], kind: KindView, unit: Unit, slug: str):
 
 
 def sample_unit(kind: KindView) -> Unit:
-    """A unit of `kind` with nothing of its own: what the kind's defaults alone give."""
+    """A unit of `kind` with nothing of its own: what the kind's defaults alone give (and a
+    plan symbol where each unit of the kind writes its own, as a department does)."""
     short = kind.short or "Sở"
-    return Unit.model_validate(
-        {"kind": kind.id, "name": f"{short} Mẫu", "plan": {"date": "2026-07"}}
-    )
+    plan = {"date": "2026-07"} if kind.plan_symbol else {"date": "2026-07", "symbol": "KH"}
+    return Unit.model_validate({"kind": kind.id, "name": f"{short} Mẫu", "plan": plan})
 
 
 def wording_problems(ws: Workspace, kind: KindView, report_gaps: bool = True) -> list[UserError]:
@@ -133,9 +133,6 @@ def wording_problems(ws: Workspace, kind: KindView, report_gaps: bool = True) ->
     defaults alone (a role without bodies, no plan symbol)."""
     out: list[UserError] = []
     unit = sample_unit(kind)
-    if not kind.plan_symbol:  # each unit of such a kind writes its own symbol
-        plan = unit.plan.model_copy(update={"symbol": "KH"})
-        unit = unit.model_copy(update={"plan": plan})
     for cat in ws.catalogs.values():
         try:
             appendix = Resolver(cat.model, kind, unit, "mau", source=cat.path).appendix()

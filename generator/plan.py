@@ -979,10 +979,6 @@ def validate_plan(ws: Workspace, slugs: list[str] | None = None) -> list[UserErr
             if kind.abstract:
                 continue
             unit = sample_unit(kind)
-            if not (unit.plan.symbol or kind.plan_symbol):
-                unit = unit.model_copy(
-                    update={"plan": unit.plan.model_copy(update={"symbol": "KH"})}
-                )
             docs = appendices_for(kind, unit, "mau", year)
             kind_file = ws.kinds[kind_id]
             where = kind_file.where("document") if kind_file.model.document else kind_file.where()

@@ -617,17 +617,12 @@ def create_app(
     def _check(ws, slug, disk_text, changes, new, fields, disk_values) -> profiles.Check:
         bad = profiles.form_problems(new, disk_values)
         if bad:
-            check = profiles.Check()
-            for name, message in bad.items():
-                check.add(name, message)
-            return check
+            return profiles.Check.of(bad)
         try:
             inherited = profiles.inherited_paths(ws, slug)
             candidate = profiles.apply(disk_text, changes, _declared(ws), inherited)
         except UserError as exc:
-            check = profiles.Check()
-            check.add(None, exc.message)
-            return check
+            return profiles.Check.of({None: exc.message})
         return profiles.check_profile(ws, slug, candidate, fields)
 
     @app.post("/units/{slug}/save")
@@ -654,10 +649,7 @@ def create_app(
 
             bad = profiles.form_problems(new, disk_values)
             if bad:  # too large, or a character a DOCX cannot hold: no YAML, no preview
-                check = profiles.Check()
-                for name, message in bad.items():
-                    check.add(name, message)
-                return invalid(check)
+                return invalid(profiles.Check.of(bad))
             inherited = profiles.inherited_paths(ws, slug)
             candidate = profiles.apply(disk_text, changes, role_order, inherited)
             if base != profiles.digest(raw):

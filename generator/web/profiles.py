@@ -470,6 +470,14 @@ class Check:
     def ok(self) -> bool:
         return not self.fields and not self.general
 
+    @classmethod
+    def of(cls, messages: dict[str | None, str]) -> Check:
+        """A check holding these messages (field name -> message; None: no field)."""
+        check = cls()
+        for name, message in messages.items():
+            check.add(name, message)
+        return check
+
     def add(self, name: str | None, message: str) -> None:
         if name is None:
             if message not in self.general:
