@@ -60,6 +60,7 @@ _YAML_MESSAGES = {
     "did not find expected key": "thụt lề không khớp với các dòng trên",
     "did not find expected '-' indicator": "thụt lề của danh sách không khớp",
     "found undefined alias": "tham chiếu '*' tới neo '&' không tồn tại",
+    "exceeded maximum nesting depth": f"dữ liệu lồng quá sâu (trên {MAX_DEPTH} cấp)",
     "did not find expected ',' or ']'": (
         "danh sách [ … ] chưa đóng hoặc một phần tử chứa ký tự đặc biệt "
         "(đặt phần tử có ':', '{', '[' hay ',' trong ngoặc kép)"
