@@ -83,9 +83,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="repetitions per measure")
     args = parser.parse_args()
 
-    from generator.docx import load_template
-    from generator.generate import appendices
-    from generator.load import open_workspace
+    from generator.flow.generate import appendices
+    from generator.model.load import open_workspace
+    from generator.render.docx import load_template
 
     tmp = Path(tempfile.mkdtemp(prefix="plangen-bench-"))
     env = {**os.environ, "PLANGEN_CACHE": str(tmp / "cache")}
@@ -115,14 +115,14 @@ def main() -> None:
 
         print("one appendix in-process (resolve + render)   ", fmt(per_call(one, 50 * args.runs)))
 
-        from generator.plandoc import plan_docx
+        from generator.render.plandoc import plan_docx
 
         def whole_plan() -> bytes:
             return plan_docx(ws, "dinh-lap", appendices(ws, "dinh-lap"))
 
         print("whole plan in-process (body + 2 appendices)  ", fmt(per_call(whole_plan, args.runs)))
 
-        from generator.tracker import tracker_bytes
+        from generator.render.tracker import tracker_bytes
 
         both = appendices(ws, "dinh-lap")
         print(

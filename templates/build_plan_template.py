@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import build_template as base  # noqa: E402
 
-from generator.ooxml import el, paragraph, props  # noqa: E402
+from generator.render.ooxml import el, paragraph, props  # noqa: E402
 
 PAGE_W, PAGE_H = base.PAGE_H, base.PAGE_W  # A4 portrait
 FIRST_LINE = 720  # 1.27 cm

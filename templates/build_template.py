@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.ooxml import R_NS, W_NS, el, fonts, page_field, paragraph, props  # noqa: E402
+from generator.render.ooxml import R_NS, W_NS, el, fonts, page_field, paragraph, props  # noqa: E402
 
 FONT = "Times New Roman"
 LANG = "vi-VN"

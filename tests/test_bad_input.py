@@ -266,12 +266,12 @@ def test_nfd_input_comes_out_nfc(tmp_path, data_copy):
 
 
 def test_internal_error_says_so_and_debug_shows_traceback(tmp_path, monkeypatch):
-    import generator.generate
+    import generator.flow.generate
 
     def boom(*args, **kwargs):
         raise RuntimeError("hỏng")
 
-    monkeypatch.setattr(generator.generate, "appendices", boom)
+    monkeypatch.setattr(generator.flow.generate, "appendices", boom)
     result = runner.invoke(app, ["--unit", "dinh-lap", "--out", str(tmp_path)])
     assert result.exit_code == 70
     assert result.stderr.startswith("lỗi nội bộ của plangen (RuntimeError: hỏng).")
@@ -283,7 +283,7 @@ def test_internal_error_says_so_and_debug_shows_traceback(tmp_path, monkeypatch)
 WRITER = """
 import os, sys, time
 from pathlib import Path
-import generator.write as w
+import generator.write.files as w
 real_fsync = os.fsync
 def slow_fsync(fd):
     print("half", flush=True)   # the data is in the temporary file, not yet renamed
@@ -312,7 +312,7 @@ def test_a_writer_killed_midway_leaves_no_file_under_the_final_name(tmp_path):
         proc.stdout.close()
     assert not target.exists()
     # A later run writes the file whole.
-    from generator.write import write_atomic
+    from generator.write.files import write_atomic
 
     write_atomic(target, b"whole")
     assert target.read_bytes() == b"whole"
@@ -320,10 +320,10 @@ def test_a_writer_killed_midway_leaves_no_file_under_the_final_name(tmp_path):
 
 def test_a_value_matching_no_type_of_a_union_is_one_line(tmp_path):
     """pydantic names each member of a union ("str", "int"): the user sees one line."""
-    from generator.errors import ValidationFailed
-    from generator.load import validate_doc
-    from generator.models import Kind
-    from generator.yamlfile import parse_text
+    from generator.core.errors import ValidationFailed
+    from generator.model.load import validate_doc
+    from generator.model.models import Kind
+    from generator.model.yamlfile import parse_text
 
     doc = parse_text(tmp_path / "k.yaml", "id: x\nname: X\nparent: 5\nbase: [a]\n")
     with pytest.raises(ValidationFailed) as info:

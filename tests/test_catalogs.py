@@ -8,10 +8,10 @@ import pytest
 from conftest import PUBLISHED_SLIPS, ROOT
 from typer.testing import CliRunner
 
-from generator.check import validate
+from generator.check.checks import validate
 from generator.cli import app
-from generator.generate import appendices
-from generator.load import open_workspace
+from generator.flow.generate import appendices
+from generator.model.load import open_workspace
 
 AREAS = [
     "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CẢI CÁCH HÀNH CHÍNH",

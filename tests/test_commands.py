@@ -11,9 +11,9 @@ from conftest import ROOT, read_table
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.deadline import deadline, due_date
-from generator.models import Kind, Unit
-from generator.schema import schemas
+from generator.flow.schema import schemas
+from generator.model.models import Kind, Unit
+from generator.resolve.deadlines import deadline, due_date
 
 runner = CliRunner()
 
@@ -215,7 +215,7 @@ def test_all_renders_every_unit_and_reports_a_broken_one(tmp_path, data_copy):
 
 
 def test_pdf_without_libreoffice_says_how_to_install(tmp_path, monkeypatch):
-    monkeypatch.setattr("generator.generate.soffice", lambda: None)
+    monkeypatch.setattr("generator.flow.generate.soffice", lambda: None)
     out = tmp_path / "out"
     result = plangen("--unit", "dinh-lap", "--out", str(out), "--pdf", "--appendix", "II")
     assert result.exit_code == 2

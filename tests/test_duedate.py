@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from generator.duedate import DATE, RECURRING, UNKNOWN, DueDate, parse_deadline
+from generator.resolve.duedate import DATE, RECURRING, UNKNOWN, DueDate, parse_deadline
 
 YEAR = 2026
 

@@ -133,7 +133,7 @@ def test_a_dangling_symlink_at_one_name_leaves_the_folder_as_it_was(tmp_path):
 
 def test_a_failure_while_writing_undoes_the_files_already_placed(tmp_path, monkeypatch):
     """All or nothing: the third file fails (a permission fault), the first two go away."""
-    import generator.write as write
+    import generator.write.files as write
 
     real = write._place
     calls = []
@@ -153,7 +153,7 @@ def test_a_failure_while_writing_undoes_the_files_already_placed(tmp_path, monke
 
 
 def test_force_restores_the_old_files_when_a_write_fails(tmp_path, monkeypatch):
-    import generator.write as write
+    import generator.write.files as write
 
     out = tmp_path / "out"
     assert runner.invoke(app, ["--unit", "dinh-lap", "--out", str(out)]).exit_code == 0
@@ -277,8 +277,8 @@ def test_new_unit_any_name_round_trips(tmp_path):
     [path] = tmp_path.glob("*.yaml")
     check = runner.invoke(app, ["--units-dir", str(tmp_path), "validate", str(path)])
     assert check.exit_code == 0, check.output
-    from generator.load import load_file
-    from generator.models import Unit
+    from generator.model.load import load_file
+    from generator.model.models import Unit
 
     assert load_file(path, Unit).model.name == 'xã A"B: #1'
 
@@ -296,8 +296,8 @@ def test_new_unit_writes_a_schema_line_that_resolves_or_none(tmp_path):
 
 
 def test_new_unit_from_an_installed_copy_goes_to_the_working_folder(tmp_path, monkeypatch):
-    from generator.load import PACKAGE, Workspace
-    from generator.scaffold import units_folder
+    from generator.flow.scaffold import units_folder
+    from generator.model.load import PACKAGE, Workspace
 
     ws = Workspace(PACKAGE / "data")
     folder, why = units_folder(ws, [])
@@ -366,7 +366,7 @@ def _alive(pid: int) -> bool:
 def test_force_never_leaves_a_moment_without_the_file(tmp_path, monkeypatch):
     """A profile or output replaced with --force keeps its name until the atomic replace
     (a reader never finds it missing): the old file is kept by a hard link, not moved."""
-    import generator.write as write
+    import generator.write.files as write
 
     target = tmp_path / "ho-so.yaml"
     target.write_text("cũ", encoding="utf-8")
@@ -496,7 +496,7 @@ def test_a_units_name_is_never_a_template(tmp_path):
 
 def test_the_working_folder_is_the_data_folder_when_it_is_one(tmp_path, data_copy, monkeypatch):
     """Run inside a data folder (a clone, a copy), plangen reads and writes that folder."""
-    from generator.load import data_root
+    from generator.model.load import data_root
 
     (data_copy / "catalogs" / "units" / "xa-rieng.yaml").write_text(
         "kind: commune\nname: xã Riêng\nplan: {date: 2026-07}\n", encoding="utf-8"

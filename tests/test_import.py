@@ -27,11 +27,11 @@ from conftest import FIXTURES, fold, read_table
 from docx.shared import Cm
 from typer.testing import CliRunner
 
-from generator import docxread
 from generator.cli import app
-from generator.errors import UserError
-from generator.importer import Bodies, import_appendix, split_bodies
-from generator.load import open_workspace
+from generator.core.errors import UserError
+from generator.model.load import open_workspace
+from generator.readback import docxread
+from generator.readback.importer import Bodies, import_appendix, split_bodies
 
 runner = CliRunner()
 REFERENCE = FIXTURES / "reference"

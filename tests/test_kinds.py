@@ -18,13 +18,13 @@ import pytest
 from conftest import ROOT, fold, read_table
 from typer.testing import CliRunner
 
-from generator.check import sample_unit, validate, wording_problems
+from generator.check.checks import sample_unit, validate, wording_problems
 from generator.cli import app
-from generator.deadline import deadline
-from generator.docx import load_template
-from generator.duedate import DATE, parse_deadline
-from generator.generate import appendices
-from generator.load import open_workspace
+from generator.flow.generate import appendices
+from generator.model.load import open_workspace
+from generator.render.docx import load_template
+from generator.resolve.deadlines import deadline
+from generator.resolve.duedate import DATE, parse_deadline
 
 runner = CliRunner()
 
@@ -341,7 +341,7 @@ def test_validate_lists_every_task_of_a_new_kind_still_worded_for_another(data_c
 
 
 def appendices_for(ws, cat, kind):
-    from generator.resolve import Resolver
+    from generator.resolve.tables import Resolver
 
     return Resolver(cat.model, kind, sample_unit(kind), "mau").appendix().rows
 

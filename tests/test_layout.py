@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from generator.docx import load_template
-from generator.errors import UserError
-from generator.generate import appendices
-from generator.load import open_workspace
-from generator.models import Kind, Unit
-from generator.ooxml import SCHEMA_ORDER
-from generator.resolve import format_plan_date, guide_line
+from generator.core.errors import UserError
+from generator.flow.generate import appendices
+from generator.model.load import open_workspace
+from generator.model.models import Kind, Unit
+from generator.render.docx import load_template
+from generator.render.ooxml import SCHEMA_ORDER
+from generator.resolve.tables import format_plan_date, guide_line
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -555,7 +555,7 @@ def test_header_labels(slug):
 def test_only_header_rows_repeat_and_short_rows_do_not_split(slug, numbered):
     """Header and section rows, and task rows of at most SHORT_ROW_LINES lines, are kept
     on one page (w:cantSplit); longer task rows may break (docs/layout.md)."""
-    from generator.docx import SHORT_ROW_LINES, column_widths, line_count
+    from generator.render.docx import SHORT_ROW_LINES, column_widths, line_count
 
     d = doc(slug, numbered)
     a = appendix(slug)
@@ -705,7 +705,7 @@ def _schema_problems(root: etree._Element, part: str) -> list[str]:
             if name not in order:
                 problems.append(
                     f"{part}: <{parent}> has <{name}>, which "
-                    f"generator.ooxml.SCHEMA_ORDER[{parent!r}] does not list"
+                    f"generator.render.ooxml.SCHEMA_ORDER[{parent!r}] does not list"
                 )
                 continue
             index = order.index(name)

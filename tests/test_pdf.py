@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.generate import appendices
-from generator.load import open_workspace
+from generator.flow.generate import appendices
+from generator.model.load import open_workspace
 
 UNITS = ("lang-son", "dinh-lap", "dong-dang")
 SOFFICE = shutil.which("soffice")

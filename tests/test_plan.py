@@ -21,12 +21,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from lxml import etree
 
-from generator.docx import load_template
-from generator.errors import UserError, ValidationFailed
-from generator.generate import appendices
-from generator.load import open_workspace
-from generator.plan import build_plan, point_number, validate_plan
-from generator.plandoc import plan_docx, plan_file_name
+from generator.core.errors import UserError, ValidationFailed
+from generator.flow.generate import appendices
+from generator.model.load import open_workspace
+from generator.render.docx import load_template
+from generator.render.plandoc import plan_docx, plan_file_name
+from generator.resolve.plan import build_plan, point_number, validate_plan
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W_NS}
@@ -567,7 +567,7 @@ def test_two_bodies_of_one_role_are_named_in_their_points(tmp_path):
 
 
 def test_long_issuer_name_wraps_beside_the_national_heading(tmp_path):
-    from generator.plandoc import CELL_MARGIN, MAX_OUTDENT, TEXT_WIDTH, text_width
+    from generator.render.plandoc import CELL_MARGIN, MAX_OUTDENT, TEXT_WIDTH, text_width
 
     name = "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn và các khu công nghiệp"
     ws = unit_workspace(

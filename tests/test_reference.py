@@ -13,10 +13,10 @@ import re
 import pytest
 from conftest import FIXTURES, PUBLISHED_SLIPS, SHIPPED_UNITS, fold, read_table
 
-from generator.docx import load_template
-from generator.generate import appendices
-from generator.load import open_workspace
-from generator.text import letter, roman
+from generator.core.text import letter, roman
+from generator.flow.generate import appendices
+from generator.model.load import open_workspace
+from generator.render.docx import load_template
 
 # The originals' slips and what the catalog writes instead (listed in the catalog's header).
 CORRECTIONS = PUBLISHED_SLIPS

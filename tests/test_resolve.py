@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from generator.errors import UserError
-from generator.kinds import merge
-from generator.models import Catalog, Kind, Unit
-from generator.resolve import join_bodies, resolve
+from generator.core.errors import UserError
+from generator.model.kinds import merge
+from generator.model.models import Catalog, Kind, Unit
+from generator.resolve.tables import join_bodies, resolve
 
 COLUMNS = [
     {"key": k, "label": k.upper(), "width": 10}

@@ -19,12 +19,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator import status
-from generator.errors import UserError
-from generator.generate import appendices
-from generator.load import open_workspace
-from generator.status import format_report, read_status
-from generator.tracker import tracker_bytes
+from generator.core.errors import UserError
+from generator.flow.generate import appendices
+from generator.model.load import open_workspace
+from generator.readback import status
+from generator.readback.status import format_report, read_status
+from generator.render.tracker import tracker_bytes
 
 PREFIX = "không đọc được tệp theo dõi: "
 EARLY = date(2026, 1, 1)  # before every due date: only a typed status makes a task late

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from generator.docx import TABLE_STYLES, _cache_key, cache_dir, load_template, read_template
-from generator.errors import UserError
-from generator.generate import appendices
-from generator.load import open_workspace
+from generator.core.errors import UserError
+from generator.flow.generate import appendices
+from generator.model.load import open_workspace
+from generator.render.docx import TABLE_STYLES, _cache_key, cache_dir, load_template, read_template
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

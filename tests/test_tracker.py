@@ -17,13 +17,13 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from generator.appendix import Appendix
-from generator.duedate import DATE, parse_deadline
-from generator.errors import UserError
-from generator.generate import appendices
-from generator.load import open_workspace
-from generator.status import format_report, read_status
-from generator.tracker import STATUSES, UNKNOWN, tracker_bytes
+from generator.core.errors import UserError
+from generator.flow.generate import appendices
+from generator.model.load import open_workspace
+from generator.readback.status import format_report, read_status
+from generator.render.tracker import STATUSES, UNKNOWN, tracker_bytes
+from generator.resolve.appendix import Appendix
+from generator.resolve.duedate import DATE, parse_deadline
 
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES
 HEADER_ROW = 3

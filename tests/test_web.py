@@ -27,11 +27,11 @@ with warnings.catch_warnings():  # starlette warns that it prefers httpx2 to htt
 
 from conftest import fold, read_table
 
-from generator.check import validate
-from generator.errors import UserError
-from generator.generate import Options, appendices, render_files
-from generator.load import open_workspace
-from generator.status import format_report, read_status
+from generator.check.checks import validate
+from generator.core.errors import UserError
+from generator.flow.generate import Options, appendices, render_files
+from generator.model.load import open_workspace
+from generator.readback.status import format_report, read_status
 from generator.web import app as app_module
 from generator.web import create_app, serve
 from generator.web import profiles as profiles_module
@@ -265,7 +265,7 @@ def test_plan_body_preview_or_a_note_when_the_core_has_none(client, data_copy):
     page = client.get("/units/dinh-lap").text
     ws = open_workspace(data_copy)
     try:
-        from generator.plan import build_plan
+        from generator.resolve.plan import build_plan
 
         plan = build_plan(ws, "dinh-lap", appendices(ws, "dinh-lap"))
     except (ImportError, UserError):
@@ -471,7 +471,7 @@ def test_downloads_are_the_documents_of_the_saved_profile(client, data_copy):
 
 
 def test_pdf_download_when_libreoffice_is_installed(client):
-    from generator.pdf import soffice
+    from generator.render.pdf import soffice
 
     page = Page(client.get("/units/dinh-lap").text)
     pdfs = [link for link in page.links if link.endswith(".pdf")]
@@ -844,7 +844,7 @@ def workbook_zip(**parts: bytes) -> bytes:
 
 
 def test_a_tracker_that_unpacks_too_large_is_refused_unread(client, monkeypatch):
-    from generator import status as status_module
+    from generator.readback import status as status_module
 
     calls = []
     monkeypatch.setattr(status_module, "read_status", lambda *a, **k: calls.append(a) or 1 / 0)
@@ -861,7 +861,7 @@ def test_a_tracker_that_unpacks_too_large_is_refused_unread(client, monkeypatch)
 
 
 def test_one_tracker_read_at_a_time(client, monkeypatch):
-    from generator import status as status_module
+    from generator.readback import status as status_module
 
     monkeypatch.setattr(app_module, "STATUS_QUEUE", 0, raising=False)
     client = client_for(client.app.state.data.data)
@@ -911,7 +911,7 @@ def test_the_form_is_bounded_before_any_yaml_or_preview(client, data_copy, monke
 
 
 def test_pdf_conversions_run_one_or_two_at_a_time(client, monkeypatch):
-    import generator.pdf as pdf_module
+    import generator.render.pdf as pdf_module
 
     monkeypatch.setattr(app_module, "PDF_PARALLEL", 1, raising=False)
     monkeypatch.setattr(app_module, "PDF_QUEUE", 0, raising=False)
@@ -998,7 +998,7 @@ def test_a_very_long_unit_name_is_a_field_message(client, data_copy):
 
 
 def test_role_bodies_and_omit_ids_starting_with_a_yaml_indicator_round_trip(client, data_copy):
-    from generator.yamlfile import parse_text
+    from generator.model.yamlfile import parse_text
 
     odd = ["? Phòng A", ":Phòng B", "- Phòng C", "Phòng D: E", "[Phòng F]", "%G", "@H", "`I"]
     page = Page(client.get("/units/dinh-lap").text)
@@ -1181,7 +1181,7 @@ def test_catalog_problems_are_shown_to_administrators_only(data_copy, accounts):
 def test_a_blanked_signer_field_falls_back_to_the_kinds_value(client, data_copy):
     """A blank field means the kind's default, even where the clerk's file had a comment:
     an explicit null would clear the kind's "KT. CHỦ TỊCH" line instead."""
-    from generator.issuing import merged
+    from generator.model.issuing import merged
 
     path = unit_file(data_copy)
     text = path.read_text(encoding="utf-8")

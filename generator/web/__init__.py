@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import UserError
+from generator.core.errors import UserError
 
 __all__ = ["create_app", "serve"]
 
@@ -26,14 +26,14 @@ def create_app(
     hosts: list[str] | None = None,
 ):
     """The FastAPI application (imported lazily: the CLI does not pay for it)."""
-    from .app import create_app as make
+    from generator.web.app import create_app as make
 
     return make(data, units_dirs, users, secret, hosts)
 
 
 def start_warnings(host: str, users: Path | None, hosts: list[str]) -> list[str]:
     """What `serve` says on standard error before it starts, in Vietnamese."""
-    from .security import is_loopback
+    from generator.web.security import is_loopback
 
     out = []
     if users is not None and not is_loopback(host):
@@ -64,7 +64,7 @@ def serve(
     Without a users file every page is open, so the server only listens on this computer:
     another host is refused with a clear message.
     """
-    from .security import is_loopback
+    from generator.web.security import is_loopback
 
     if users is None and not is_loopback(host):
         raise UserError(
@@ -79,7 +79,7 @@ def serve(
         )
     if not 0 < port < 65536:
         raise UserError(f"cổng {port} không hợp lệ (1-65535)")
-    from .app import env_hosts
+    from generator.web.app import env_hosts
 
     hosts = env_hosts()
     if users is not None and not is_loopback(host) and host not in ("0.0.0.0", "::"):

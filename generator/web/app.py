@@ -40,12 +40,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.staticfiles import StaticFiles
 
-from ..deadline import deadline, short
-from ..errors import UserError
-from ..generate import check_slug
-from . import profiles, security, views
-from .limits import Busy, LoginLimits, Slots
-from .security import (
+from generator.core.errors import UserError
+from generator.flow.generate import check_slug
+from generator.resolve.deadlines import deadline, short
+from generator.web import profiles, security, views
+from generator.web.limits import Busy, LoginLimits, Slots
+from generator.web.security import (
     CSRF_FIELD,
     Guard,
     Signer,
@@ -55,8 +55,8 @@ from .security import (
     same_origin,
     signed_in,
 )
-from .state import Data
-from .users import Account, Users
+from generator.web.state import Data
+from generator.web.users import Account, Users
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("plangen.web")
@@ -458,7 +458,7 @@ def create_app(
         if saved_check is not None and saved_check.ok:
             try:
                 files = state.files(ws, stamp, slug)
-                from ..pdf import soffice
+                from generator.render.pdf import soffice
 
                 pdf = soffice() is not None
             except UserError as exc:
@@ -728,7 +728,7 @@ def create_app(
             if name in files:
                 return files[name]
             if name.endswith(".pdf") and (docx := name[: -len(".pdf")] + ".docx") in files:
-                from ..pdf import docx_to_pdf, soffice
+                from generator.render.pdf import docx_to_pdf, soffice
 
                 if soffice() is None:
                     raise Refused(404, "Máy chủ chưa cài LibreOffice nên không xuất được PDF.")
@@ -781,7 +781,7 @@ def create_app(
             raise Refused(400, problem)
 
         def build():
-            from ..status import format_report, read_status
+            from generator.readback.status import format_report, read_status
 
             try:
                 with status_slots.hold(), tempfile.TemporaryDirectory(prefix="plangen-web-") as tmp:
@@ -838,7 +838,7 @@ def create_app(
         errors = _new_unit_problems(fields)
 
         def build():
-            from ..scaffold import units_folder, write_unit
+            from generator.flow.scaffold import units_folder, write_unit
 
             ws, _ = workspace()
             if errors:
@@ -916,8 +916,8 @@ def loopback_only(hosts: list[str]) -> bool:
 def _new_unit_problems(fields: dict[str, str]) -> dict[str, str]:
     """The new-unit form's fields too long to be a unit (the name, the unit id it gives, a
     file name the system can hold), said by field before anything is written."""
-    from ..scaffold import split_level
-    from ..text import slugify
+    from generator.core.text import slugify
+    from generator.flow.scaffold import split_level
 
     errors: dict[str, str] = {}
     name = fields.get("name", "")

@@ -28,15 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..appendix import Appendix
-from ..check import validate
-from ..errors import UserError, ValidationFailed
-from ..generate import appendices
-from ..load import Loaded, Workspace, validate_doc
-from ..models import Unit
-from ..text import illegal_char, nfc
-from ..write import write_atomic
-from ..yamlfile import parse_text
+from generator.check.checks import validate
+from generator.core.errors import UserError, ValidationFailed
+from generator.core.text import illegal_char, nfc
+from generator.flow.generate import appendices
+from generator.model.load import Loaded, Workspace, validate_doc
+from generator.model.models import Unit
+from generator.model.yamlfile import parse_text
+from generator.resolve.appendix import Appendix
+from generator.write.files import write_atomic
 
 # --------------------------------------------------------------------------- the fields
 

@@ -13,8 +13,8 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from ..generate import Options, render_files
-from ..load import Workspace, data_root, open_workspace, working_units
+from generator.flow.generate import Options, render_files
+from generator.model.load import Workspace, data_root, open_workspace, working_units
 
 Stamp = tuple
 

@@ -35,10 +35,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UserError, ValidationFailed, Where
-from ..generate import check_slug
-from ..write import write_atomic
-from .profiles import round_trip_yaml
+from generator.core.errors import UserError, ValidationFailed, Where
+from generator.flow.generate import check_slug
+from generator.web.profiles import round_trip_yaml
+from generator.write.files import write_atomic
 
 # scrypt: 2**14 rounds, block size 8, one lane: 16 MB and ~50 ms per check on a small server.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -116,7 +116,7 @@ class Account:
 
 def parse_users(path: Path) -> dict[str, Account]:
     """Every account of the file; all problems at once, as file:line: message."""
-    from ..yamlfile import load
+    from generator.model.yamlfile import load
 
     doc = load(path)
     data = doc.data if doc.data is not None else {}

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..appendix import Appendix
-from ..deadline import deadline, short
-from ..errors import UserError, ValidationFailed
-from ..generate import file_stem
-from ..kinds import KindView
-from ..load import Workspace
-from ..models import Unit, parse_plan_date
-from ..text import month_vn, roman_value
-from .profiles import SCALARS, Values, role_field
+from generator.core.errors import UserError, ValidationFailed
+from generator.core.text import month_vn, roman_value
+from generator.flow.generate import file_stem
+from generator.model.kinds import KindView
+from generator.model.load import Workspace
+from generator.model.models import Unit, parse_plan_date
+from generator.resolve.appendix import Appendix
+from generator.resolve.deadlines import deadline, short
+from generator.web.profiles import SCALARS, Values, role_field
 
 
 def plan_label(kind: KindView | None, unit: Unit) -> str:
@@ -102,7 +102,7 @@ def _fill(text: str, context: dict) -> str:
     if "{" not in text:
         return text
     try:
-        from ..resolve import render_text
+        from generator.resolve.tables import render_text
 
         return render_text(text, context, "mặc định")
     except Exception:  # noqa: BLE001 - a preview hint only; the check reports real errors
@@ -119,12 +119,12 @@ def kind_context(kind: KindView | None, unit: Unit | None, slug: str, values: Va
     if kind is not None and unit is not None:
         getters = []
         try:
-            from ..plan import text_context
+            from generator.resolve.plan import text_context
 
             getters.append(text_context)
         except ImportError:
             pass
-        from ..resolve import unit_context
+        from generator.resolve.tables import unit_context
 
         getters.append(unit_context)
         for getter in getters:
@@ -176,7 +176,7 @@ def omit_groups(
     ws: Workspace, kind: KindView | None, unit: Unit | None, slug: str, values: Values
 ) -> list[OmitGroup]:
     """Every task and section the kind keeps, per catalog, checked when the unit omits it."""
-    from ..resolve import keeps, resolve
+    from generator.resolve.tables import keeps, resolve
 
     omitted = set(values.get("omit") or ())
     groups = []
@@ -325,7 +325,7 @@ def plan_preview(ws: Workspace | None, slug: str, apps: list[Appendix]) -> PlanP
     if ws is None:
         return PlanPreview(False, NO_PLAN)
     try:
-        from .. import plan as plan_module
+        from generator.resolve import plan as plan_module
     except ImportError:
         return PlanPreview(False, NO_PLAN)
     build = getattr(plan_module, "build_plan", None)

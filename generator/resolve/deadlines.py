@@ -7,10 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .appendix import Appendix
-from .errors import UserError, Where
-from .models import ParentPlan, Unit, parse_plan_date
-from .text import day2, month_vn
+from generator.core.errors import UserError, Where
+from generator.core.text import day2, month_vn
+from generator.model.models import ParentPlan, Unit, parse_plan_date
+from generator.resolve.appendix import Appendix
 
 
 def short(date: dt.date) -> str:
@@ -70,7 +70,7 @@ def stale_deadlines(
 ) -> list[UserError]:
     """A warning for each task whose deadline ends before the unit's plan date: a plan
     issued in July cannot give a task due "Trước quý III/2026"."""
-    from .duedate import DATE, parse_deadline
+    from generator.resolve.duedate import DATE, parse_deadline
 
     start = plan_start(unit)
     out = []

@@ -31,14 +31,21 @@ from pathlib import Path
 
 import yaml
 
-from . import docxread
-from .docxread import Row, SourceTable, fold
-from .errors import UserError, Where
-from .kinds import KindView, foreign_words
-from .load import Loaded, Workspace
-from .models import ID_PATTERN, ROLE_REF, Catalog, Section, Unit, split_role_ref
-from .resolve import Resolver, keeps, render_text, section_title, task_fields, unit_context
-from .text import capitalize_first, day2, month_vn, nfc, slugify
+from generator.core.errors import UserError, Where
+from generator.core.text import capitalize_first, day2, month_vn, nfc, slugify
+from generator.model.kinds import KindView, foreign_words
+from generator.model.load import Loaded, Workspace
+from generator.model.models import ID_PATTERN, ROLE_REF, Catalog, Section, Unit, split_role_ref
+from generator.readback import docxread
+from generator.readback.docxread import Row, SourceTable, fold
+from generator.resolve.tables import (
+    Resolver,
+    keeps,
+    render_text,
+    section_title,
+    task_fields,
+    unit_context,
+)
 
 PLACEHOLDER_ROLE = "related"
 UNKNOWN_FIELD = "Chưa xác định"
@@ -541,8 +548,8 @@ def import_appendix(
 ) -> ImportReport:
     """Read the appendix table of `source` as unit `slug` writes it and write the catalog
     `catalog_id` (to `out`, default catalogs/<id>.yaml); nothing is written on an error."""
-    from .generate import check_slug
-    from .write import check_free, write_atomic
+    from generator.flow.generate import check_slug
+    from generator.write.files import check_free, write_atomic
 
     if not re.match(ID_PATTERN, catalog_id):
         raise UserError(
@@ -924,7 +931,7 @@ class _Builder:
         """For every other kind, omit the tasks that would have no lead, use a role the kind
         does not assign, or read in another level's words, so that the catalog validates;
         each omit gets a # TODO (the real fix is a variant for that kind)."""
-        from .check import sample_unit
+        from generator.check.checks import sample_unit
 
         model = Catalog.model_validate(catalog.data())
         by_id: dict[str, SectionOut | TaskOut] = {s.id: s for s in catalog.all_sections()}
@@ -975,7 +982,7 @@ class _Builder:
     # -- what the numbering of the source says
     def numbering_notes(self) -> None:
         """Slips in the source's codes and numbers: plangen numbers by position anyway."""
-        from .text import roman, roman_value
+        from generator.core.text import roman, roman_value
 
         r = self.report
         letters = 0
@@ -1413,8 +1420,8 @@ def emit(catalog: CatalogOut, header: list[str]) -> str:
 
 def _check_yaml(text: str, target: Path) -> Loaded[Catalog]:
     """The emitted text read back as plangen reads a catalog (a failure is a bug here)."""
-    from . import yamlfile
-    from .load import _index_tasks, validate_doc
+    from generator.model import yamlfile
+    from generator.model.load import _index_tasks, validate_doc
 
     try:
         doc = yamlfile.parse_text(target, text)
@@ -1427,7 +1434,7 @@ def _check_yaml(text: str, target: Path) -> Loaded[Catalog]:
 
 def _validate_with(ws: Workspace, loaded: Loaded[Catalog], target: Path) -> list[str]:
     """What `plangen validate` would still say about the new catalog in this workspace."""
-    from .check import validate
+    from generator.check.checks import validate
 
     catalogs = {k: v for k, v in ws.catalogs.items() if not _same_file(v.path, target)}
     catalogs[loaded.model.id] = loaded

@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .errors import UserError, Where
+from generator.core.errors import UserError, Where
 
 
 def _umask() -> int:

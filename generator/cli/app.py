@@ -20,7 +20,7 @@ try:  # typer >= 0.25 carries its own copy of click
 except ImportError:  # pragma: no cover - older typer on the real click
     from click import get_current_context
 
-from .errors import UserError, ValidationFailed, Where
+from generator.core.errors import UserError, ValidationFailed, Where
 
 GLOBAL_VALUED = ("--data", "--units-dir")
 GLOBAL_FLAGS = ("--debug",)
@@ -101,7 +101,7 @@ def user_errors(fn):
         except OSError as exc:  # the environment, not plangen: a path, a disk, a permission
             if settings().debug:
                 raise
-            from .write import os_error
+            from generator.write.files import os_error
 
             typer.echo(str(os_error(exc)), err=True)
             raise typer.Exit(2) from None
@@ -120,7 +120,7 @@ def user_errors(fn):
 
 
 def _workspace():
-    from .load import open_workspace
+    from generator.model.load import open_workspace
 
     s = settings()
     ws = open_workspace(s.data, s.units_dirs)
@@ -198,7 +198,7 @@ def main_command(
     if unit is None and not all_units:
         typer.echo(ctx.get_help())
         return
-    from .generate import Options, check_slug
+    from generator.flow.generate import Options, check_slug
 
     if unit is not None and all_units:
         raise UserError("dùng --unit cho một đơn vị hoặc --all cho mọi đơn vị, không dùng cả hai")
@@ -212,8 +212,8 @@ def main_command(
     if all_units:
         _render_all(ws, options, appendix)
         return
-    from .deadline import deadline
-    from .generate import generate
+    from generator.flow.generate import generate
+    from generator.resolve.deadlines import deadline
 
     warnings: list[UserError] = []
     for path in generate(ws, unit, options, appendix, warnings):
@@ -229,8 +229,8 @@ def _render_all(ws, options, appendix) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from .batch import run_all
-    from .listing import print_table
+    from generator.cli.listing import print_table
+    from generator.flow.batch import run_all
 
     slugs = sorted(ws.unit_files)
     console = Console(stderr=True)
@@ -268,8 +268,8 @@ def validate(
     ] = None,
 ) -> None:
     """Kiểm tra mọi catalog, loại đơn vị và hồ sơ đơn vị; báo tất cả lỗi, mỗi lỗi một dòng."""
-    from .check import validate as run_checks
-    from .load import open_workspace
+    from generator.check.checks import validate as run_checks
+    from generator.model.load import open_workspace
 
     s = settings()
     ws = open_workspace(s.data, s.units_dirs)
@@ -296,8 +296,8 @@ def validate(
 @user_errors
 def catalogs() -> None:
     """Liệt kê các catalog và số nhiệm vụ."""
-    from .listing import print_table
-    from .text import roman_value
+    from generator.cli.listing import print_table
+    from generator.core.text import roman_value
 
     ws = _workspace()
     rows = [
@@ -318,9 +318,9 @@ def catalogs() -> None:
 @user_errors
 def units() -> None:
     """Liệt kê các đơn vị, loại, kế hoạch và hạn ban hành."""
-    from .deadline import deadline
-    from .listing import print_table
-    from .resolve import guide_line
+    from generator.cli.listing import print_table
+    from generator.resolve.deadlines import deadline
+    from generator.resolve.tables import guide_line
 
     ws = _workspace()
     rows = []
@@ -342,8 +342,8 @@ def tasks(
     catalog: Annotated[str | None, typer.Option("--catalog", "-c", help="Mã catalog")] = None,
 ) -> None:
     """Liệt kê nhiệm vụ của các catalog (mã, mục, vai trò)."""
-    from .listing import print_table
-    from .text import did_you_mean
+    from generator.cli.listing import print_table
+    from generator.core.text import did_you_mean
 
     ws = _workspace()
     chosen = list(ws.catalogs.values())
@@ -381,7 +381,7 @@ def tasks(
 @user_errors
 def roles() -> None:
     """Liệt kê các vai trò và cơ quan của từng loại đơn vị."""
-    from .listing import print_table
+    from generator.cli.listing import print_table
 
     ws = _workspace()
     kinds = [ws.kind(k) for k in sorted(ws.kinds) if not ws.kinds[k].model.abstract]
@@ -400,8 +400,8 @@ def roles() -> None:
 
 def _shown(kind, text: str) -> str:
     """A kind's text as a unit of that kind gets it ({{ unit.short }} filled in)."""
-    from .check import sample_unit
-    from .resolve import render_text, unit_context
+    from generator.check.checks import sample_unit
+    from generator.resolve.tables import render_text, unit_context
 
     return render_text(text, unit_context(kind, sample_unit(kind), "", 0), kind.id)
 
@@ -410,7 +410,7 @@ def _shown(kind, text: str) -> str:
 @user_errors
 def kinds_command() -> None:
     """Liệt kê các loại đơn vị: loại gốc, cách tự gọi, ký hiệu, cơ quan ban hành."""
-    from .listing import print_table
+    from generator.cli.listing import print_table
 
     ws = _workspace()
     rows = []
@@ -458,7 +458,7 @@ def new_unit(
     slug: Annotated[str | None, typer.Option("--slug", help="Mã đơn vị (mặc định: từ tên)")] = None,
 ) -> None:
     """Tạo hồ sơ tối thiểu cho một đơn vị mới (không ghi đè hồ sơ đã có)."""
-    from .scaffold import units_folder, write_unit
+    from generator.flow.scaffold import units_folder, write_unit
 
     s = settings()
     ws = _workspace()
@@ -485,8 +485,8 @@ def schema(
     ] = None,
 ) -> None:
     """Ghi JSON Schema của catalog, vai trò, loại đơn vị và hồ sơ đơn vị (cho trình soạn thảo)."""
-    from .load import data_root
-    from .schema import write_schemas
+    from generator.flow.schema import write_schemas
+    from generator.model.load import data_root
 
     for path in write_schemas(out or data_root(settings().data) / "schemas"):
         typer.echo(str(path))
@@ -504,7 +504,7 @@ def status(
     """Tổng hợp tệp theo dõi: số nhiệm vụ theo trạng thái, nhiệm vụ chậm (mã thoát 1 nếu có)."""
     import datetime as dt
 
-    from .status import format_report, read_status
+    from generator.readback.status import format_report, read_status
 
     today = None
     if date is not None:
@@ -533,7 +533,7 @@ def import_command(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè catalog đã có")] = False,
 ) -> None:
     """Đọc bảng nhiệm vụ của một phụ lục DOCX và ghi thành catalog YAML (cơ quan -> vai trò)."""
-    from .importer import import_appendix
+    from generator.readback.importer import import_appendix
 
     ws = _workspace()
     report = import_appendix(ws, appendix, unit, catalog_id, out, force)
@@ -553,7 +553,7 @@ def serve(
     ] = None,
 ) -> None:
     """Mở trang web để văn thư từng đơn vị điền hồ sơ, xem trước và tải kế hoạch."""
-    from .web import serve as run_server
+    from generator.web import serve as run_server
 
     s = settings()
     run_server(host=host, port=port, data=s.data, units_dirs=s.units_dirs, users=users)

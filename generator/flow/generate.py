@@ -12,17 +12,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .appendix import Appendix
-from .check import task_lines, validate
-from .deadline import stale_deadlines
-from .docx import load_template
-from .errors import UserError, ValidationFailed
-from .load import Workspace
-from .models import parse_plan_date
-from .pdf import INSTALL_HINT, docx_to_pdf, soffice
-from .resolve import resolve
-from .text import roman_value
-from .write import write_all
+from generator.check.checks import task_lines, validate
+from generator.core.errors import UserError, ValidationFailed
+from generator.core.text import roman_value
+from generator.model.load import Workspace
+from generator.model.models import parse_plan_date
+from generator.render.docx import load_template
+from generator.render.pdf import INSTALL_HINT, docx_to_pdf, soffice
+from generator.resolve.appendix import Appendix
+from generator.resolve.deadlines import stale_deadlines
+from generator.resolve.tables import resolve
+from generator.write.files import write_all
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -88,10 +88,10 @@ def render_files(
             warnings += stale_deadlines(a, unit, cat.path, task_lines(cat.model))
     template = load_template(ws.template)
     files = [(f"{file_stem(a)}.docx", template.render(a, options.numbered_columns)) for a in docs]
-    from .plan import has_plan_catalog
+    from generator.resolve.plan import has_plan_catalog
 
     if not only and docs and has_plan_catalog(ws):  # the whole plan: body and appendices
-        from .plandoc import plan_docx, plan_file_name
+        from generator.render.plandoc import plan_docx, plan_file_name
 
         plan = plan_docx(ws, slug, docs, options.numbered_columns)
         files.insert(0, (plan_file_name(slug, docs[0].year), plan))
@@ -101,7 +101,7 @@ def render_files(
             for name, data in list(files)
         ]
     if options.tracker and docs:
-        from .tracker import tracker_bytes
+        from generator.render.tracker import tracker_bytes
 
         year = docs[0].year
         plan = parse_plan_date(ws.unit(slug).model.plan.date)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .models import Catalog, Kind, RolesFile, Unit
-from .plan import PlanCatalog
-from .write import write_atomic
+from generator.model.models import Catalog, Kind, RolesFile, Unit
+from generator.resolve.plan import PlanCatalog
+from generator.write.files import write_atomic
 
 MODELS = {
     "catalog": Catalog,

@@ -20,10 +20,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .deadline import deadline
-from .errors import UserError
-from .generate import Options, generate
-from .load import Workspace
+from generator.core.errors import UserError
+from generator.flow.generate import Options, generate
+from generator.model.load import Workspace
+from generator.resolve.deadlines import deadline
 
 
 @dataclass
@@ -56,7 +56,7 @@ def render_one(job: Job, slug: str) -> UnitResult:
     except UserError as exc:
         return UnitResult(slug, error=str(exc))
     except OSError as exc:
-        from .write import os_error
+        from generator.write.files import os_error
 
         return UnitResult(slug, error=str(os_error(exc)))
     except Exception as exc:  # a bug met by one unit must not stop the others

@@ -10,13 +10,13 @@ of another (an override of a task is not "unknown" when its catalog failed to lo
 
 from __future__ import annotations
 
-from .deadline import stale_deadlines
-from .errors import UserError, ValidationFailed, Where
-from .kinds import KindView, foreign_words
-from .load import Loaded, Workspace
-from .models import Catalog, Unit, split_role_ref
-from .resolve import Resolver
-from .text import did_you_mean
+from generator.core.errors import UserError, ValidationFailed, Where
+from generator.core.text import did_you_mean
+from generator.model.kinds import KindView, foreign_words
+from generator.model.load import Loaded, Workspace
+from generator.model.models import Catalog, Unit, split_role_ref
+from generator.resolve.deadlines import stale_deadlines
+from generator.resolve.tables import Resolver
 
 
 def validate(
@@ -70,7 +70,9 @@ def validate(
             problems += ValidationFailed(found).placed(unit.path).problems
             if appendix is not None and warnings is not None:
                 warnings += stale_deadlines(appendix, unit.model, cat.path, task_lines(cat.model))
-    from .plan import validate_plan  # the plan body's catalog, checked like the others
+    from generator.resolve.plan import (
+        validate_plan,  # the plan body's catalog, checked like the others
+    )
 
     problems += validate_plan(ws, slugs)
     used = {kind.id for _, kind in units.values()}

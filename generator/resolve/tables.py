@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .appendix import Appendix, ColumnSpec, Row
-from .errors import UserError, ValidationFailed, Where
-from .kinds import KindView
-from .models import Catalog, Section, Task, Unit, parse_plan_date, split_role_ref
-from .text import capitalize_first, day2, letter, month_vn, roman
+from generator.core.errors import UserError, ValidationFailed, Where
+from generator.core.text import capitalize_first, day2, letter, month_vn, roman
+from generator.model.kinds import KindView
+from generator.model.models import Catalog, Section, Task, Unit, parse_plan_date, split_role_ref
+from generator.resolve.appendix import Appendix, ColumnSpec, Row
 
 TASK_FIELDS = ("text", "lead", "support", "deadline", "product")
 BLANK_NUMBER = " " * 6
@@ -30,7 +30,7 @@ def render_text(source: str, context: dict, owner: str, where: Where | None = No
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError
 
-    from .sandbox import RefusedTemplate, jinja_message, render
+    from generator.core.sandbox import RefusedTemplate, jinja_message, render
 
     try:
         return render(source, context, "text")

@@ -31,8 +31,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import UserError, Where
-from .text import nfc
+from generator.core.errors import UserError, Where
+from generator.core.text import nfc
 
 MAX_BYTES = 20_000_000  # an appendix is a few hundred kB; refuse anything past 20 MB
 MAX_UNZIPPED = 100_000_000  # every part of the package once unzipped, all together
@@ -573,7 +573,7 @@ def _columns(header: list[_Cell], grid: list[float], notes: list[Note]):
 def _title_parts(before: list) -> tuple[str, str | None, str, str]:
     """(label, numeral, title, guide) from the lines before the task table: the last
     "Phụ lục …" line, the title lines after it, the "(Kèm theo …)" guide line."""
-    from .text import roman
+    from generator.core.text import roman
 
     texts = _texts(before)
     label_at = max((i for i, t in enumerate(texts) if _is_label(t)), default=None)

@@ -13,13 +13,13 @@ import io
 import os
 from pathlib import Path
 
-from .errors import UserError, ValidationFailed, Where
-from .generate import check_slug
-from .load import PACKAGE, Workspace, validate_doc
-from .models import Unit, parse_plan_date
-from .text import nfc, slugify
-from .write import write_atomic
-from .yamlfile import parse_text
+from generator.core.errors import UserError, ValidationFailed, Where
+from generator.core.text import nfc, slugify
+from generator.flow.generate import check_slug
+from generator.model.load import PACKAGE, Workspace, validate_doc
+from generator.model.models import Unit, parse_plan_date
+from generator.model.yamlfile import parse_text
+from generator.write.files import write_atomic
 
 # Level words written in lower case before a unit's proper name (Nghị định 30, Phụ lục II).
 LEVELS = ("đặc khu", "thị trấn", "phường", "xã", "tỉnh", "thành phố")

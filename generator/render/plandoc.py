@@ -16,13 +16,13 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .appendix import Appendix
-from .docx import Template, load_template, pack
-from .errors import UserError, Where
-from .load import Workspace
-from .ooxml import el, escape, props
-from .plan import Paragraph, Plan, build_plan, in_plan
+from generator import __version__
+from generator.core.errors import UserError, Where
+from generator.model.load import Workspace
+from generator.render.docx import Template, load_template, pack
+from generator.render.ooxml import el, escape, props
+from generator.resolve.appendix import Appendix
+from generator.resolve.plan import Paragraph, Plan, build_plan, in_plan
 
 PLAN_TEMPLATE = "ke-hoach.docx"
 A4_W, A4_H = 11906, 16838

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from .errors import UserError, Where
-from .text import illegal_char, nfc
+from generator.core.errors import UserError, Where
+from generator.core.text import illegal_char, nfc
 
 try:
     _Loader = yaml.CSafeLoader

@@ -36,11 +36,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from . import __version__
-from .appendix import Appendix, Row
-from .duedate import DATE, parse_deadline
-from .errors import UserError
-from .text import month_vn
+from generator import __version__
+from generator.core.errors import UserError
+from generator.core.text import month_vn
+from generator.resolve.appendix import Appendix, Row
+from generator.resolve.duedate import DATE, parse_deadline
 
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES = (
     "Chưa triển khai",

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from .text import illegal_char, nfc
+from generator.core.text import illegal_char, nfc
 
 
 def _text(value: str) -> str:

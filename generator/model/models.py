@@ -18,8 +18,8 @@ from pydantic import (
     field_validator,
 )
 
-from .issuing import Document
-from .text import illegal_char, nfc
+from generator.core.text import illegal_char, nfc
+from generator.model.issuing import Document
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"

@@ -23,14 +23,20 @@ from pathlib import Path
 
 from pydantic import Field, PrivateAttr
 
-from .appendix import Appendix
-from .errors import UserError, ValidationFailed, Where
-from .issuing import Document, merged
-from .kinds import KindView, foreign_words
-from .load import Loaded, Workspace, load_file
-from .models import Id, KindId, RoleKey, Strict, Text, Unit, parse_plan_date
-from .resolve import format_plan_date, issuer_text, plan_number, render_text, unit_context
-from .text import capitalize_first, day2, month_vn, roman
+from generator.core.errors import UserError, ValidationFailed, Where
+from generator.core.text import capitalize_first, day2, month_vn, roman
+from generator.model.issuing import Document, merged
+from generator.model.kinds import KindView, foreign_words
+from generator.model.load import Loaded, Workspace, load_file
+from generator.model.models import Id, KindId, RoleKey, Strict, Text, Unit, parse_plan_date
+from generator.resolve.appendix import Appendix
+from generator.resolve.tables import (
+    format_plan_date,
+    issuer_text,
+    plan_number,
+    render_text,
+    unit_context,
+)
 
 PLANS_DIR = "plans"  # under catalogs/: not loaded as task catalogs
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -935,8 +941,8 @@ def validate_plan(ws: Workspace, slugs: list[str] | None = None) -> list[UserErr
     unknown, and, tried for a sample unit of every kind and for the units `slugs` (default:
     all): placeholders that do not render, parts with no wording for a kind, words of
     another level (the kind's `avoid`), bodies of the appendices the body never names."""
-    from .check import sample_unit
-    from .resolve import Resolver
+    from generator.check.checks import sample_unit
+    from generator.resolve.tables import Resolver
 
     folder = plans_dir(ws)
     paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
@@ -1036,7 +1042,7 @@ def _years(ws: Workspace, catalogs: list[Loaded[PlanCatalog]]) -> list[UserError
 
 
 def _references(ws: Workspace, loaded: Loaded[PlanCatalog], declared: set[str] | None):
-    from .text import did_you_mean
+    from generator.core.text import did_you_mean
 
     out: list[UserError] = []
     kinds = set(ws.kinds)

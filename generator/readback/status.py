@@ -29,10 +29,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .duedate import DATE, parse_deadline
-from .errors import UserError, Where
-from .text import month_vn
-from .tracker import (
+from generator.core.errors import UserError, Where
+from generator.core.text import month_vn
+from generator.render.tracker import (
     DONE,
     DUE_LABEL,
     ID_LABEL,
@@ -46,6 +45,7 @@ from .tracker import (
     TASK_SHORT,
     UNKNOWN,
 )
+from generator.resolve.duedate import DATE, parse_deadline
 
 MAX_BYTES = 20 * 1024 * 1024  # the file on disk
 MAX_UNPACKED = 100 * 1024 * 1024  # all its parts unzipped, as the zip declares them
@@ -396,7 +396,7 @@ def _split_bodies(lead: str) -> list[str]:
 def _code_order(codes: set[str]) -> dict[str, tuple]:
     """Sort keys for section codes like "B.IV": per level, Roman numerals by value when every
     code at that level is one (I, II, …, VIII), else letters as A < B < … < Z < AA."""
-    from .text import roman
+    from generator.core.text import roman
 
     romans = {roman(n): n for n in range(1, 400)}
     split = {c: c.split(".") for c in codes}

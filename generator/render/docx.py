@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .appendix import Appendix, Row
-from .errors import UserError, Where
-from .ooxml import el, escape, paragraph, props
-from .text import nfc
-from .write import write_atomic
+from generator import __version__
+from generator.core.errors import UserError, Where
+from generator.core.text import nfc
+from generator.render.ooxml import el, escape, paragraph, props
+from generator.resolve.appendix import Appendix, Row
+from generator.write.files import write_atomic
 
 CENTERED = {"stt", "deadline"}
 BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
@@ -149,7 +149,7 @@ def _render_with_docxtpl(template: Template, ctx: dict) -> dict[str, bytes]:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
-    from .sandbox import RefusedTemplate, jinja_message, template_environment
+    from generator.core.sandbox import RefusedTemplate, jinja_message, template_environment
 
     tpl = DocxTemplate(io.BytesIO(template.data))
     try:

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import yamlfile
-from .errors import UserError, ValidationFailed, Where
-from .models import Catalog, Kind, RolesFile, Unit
-from .text import did_you_mean
+from generator.core.errors import UserError, ValidationFailed, Where
+from generator.core.text import did_you_mean
+from generator.model import yamlfile
+from generator.model.models import Catalog, Kind, RolesFile, Unit
 
 if TYPE_CHECKING:
-    from .kinds import KindView
+    from generator.model.kinds import KindView
 
 M = TypeVar("M", bound=BaseModel)
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # the generator package
 
 
 def data_root(explicit: Path | None = None) -> Path:
@@ -296,7 +296,7 @@ class Workspace:
                 doc.where(),
             )
         if model.__name__ == "PlanCatalog":  # checked with the plan body (plan.validate_plan)
-            from .plan import load_plan_catalog
+            from generator.resolve.plan import load_plan_catalog
 
             try:
                 load_plan_catalog(path)
@@ -336,7 +336,7 @@ class Workspace:
 
     def kind(self, kind_id: str, where: Where | None = None) -> KindView:
         """The kind merged along its chain of bases (see kinds.py)."""
-        from .kinds import kind_view
+        from generator.model.kinds import kind_view
 
         if kind_id not in self.kinds:
             raise UserError(
@@ -363,7 +363,7 @@ def classify(data: Any) -> type[BaseModel] | None:
         return None
     keys = set(data)
     if "parts" in keys or "doc_type" in keys:
-        from .plan import PlanCatalog
+        from generator.resolve.plan import PlanCatalog
 
         return PlanCatalog
     if "sections" in keys or "columns" in keys:

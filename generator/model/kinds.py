@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import UserError
-from .issuing import Document, merged
-from .models import Kind, ParentPlan
-from .text import did_you_mean
+from generator.core.errors import UserError
+from generator.core.text import did_you_mean
+from generator.model.issuing import Document, merged
+from generator.model.models import Kind, ParentPlan
 
 if TYPE_CHECKING:
-    from .load import Loaded
+    from generator.model.load import Loaded
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,5 @@
+"""The `plangen` command line."""
+
+from generator.cli.app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,3 @@
+from generator.cli.app import main
+
+main()
