@@ -83,9 +83,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="repetitions per measure")
     args = parser.parse_args()
 
-    from generator.flow.generate import appendices
-    from generator.model.load import open_workspace
-    from generator.render.docx import load_template
+    from generator.resolve.unit import unit_appendices as appendices
+    from generator.model.workspace import open_workspace
+    from generator.render.appendix import render_appendix
+    from generator.render.template import load_template
 
     tmp = Path(tempfile.mkdtemp(prefix="plangen-bench-"))
     env = {**os.environ, "PLANGEN_CACHE": str(tmp / "cache")}
@@ -111,11 +112,11 @@ def main() -> None:
 
         def one() -> bytes:
             [appendix] = appendices(ws, "dinh-lap", ["II"])
-            return template.render(appendix)
+            return render_appendix(template, appendix)
 
         print("one appendix in-process (resolve + render)   ", fmt(per_call(one, 50 * args.runs)))
 
-        from generator.render.plandoc import plan_docx
+        from generator.flow.generate import plan_docx
 
         def whole_plan() -> bytes:
             return plan_docx(ws, "dinh-lap", appendices(ws, "dinh-lap"))

@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     base = f"http://{HOST}:{port}"
     # A private copy of the data: the run may touch the profiles' times, nothing else.
-    from generator.model.load import data_root
+    from generator.model.workspace import data_root
 
     tmp = tempfile.TemporaryDirectory(prefix="plangen-load-")
     data = Path(tmp.name)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.load import data_root
+from generator.model.workspace import data_root
 
 # The compiled-template cache goes to a temporary folder, never the user's home.
 _CACHE = tempfile.TemporaryDirectory(prefix="plangen-test-cache-")

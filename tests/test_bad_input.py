@@ -119,7 +119,7 @@ CASES = [
         (ANCHOR, new_task('"{{ unit.__class__.__init__.__globals__ }}"')),
         [
             '{path}:{task}: nhiệm vụ "nhiem-vu-moi": chỗ giữ chỗ không được phép (không được '
-            'truy cập thuộc tính ẩn "__init__")'
+            'truy cập thuộc tính ẩn "__class__")'
         ],
     ),
     (
@@ -271,7 +271,7 @@ def test_internal_error_says_so_and_debug_shows_traceback(tmp_path, monkeypatch)
     def boom(*args, **kwargs):
         raise RuntimeError("hỏng")
 
-    monkeypatch.setattr(generator.flow.generate, "appendices", boom)
+    monkeypatch.setattr(generator.flow.generate, "unit_appendices", boom)
     result = runner.invoke(app, ["--unit", "dinh-lap", "--out", str(tmp_path)])
     assert result.exit_code == 70
     assert result.stderr.startswith("lỗi nội bộ của plangen (RuntimeError: hỏng).")
@@ -321,8 +321,8 @@ def test_a_writer_killed_midway_leaves_no_file_under_the_final_name(tmp_path):
 def test_a_value_matching_no_type_of_a_union_is_one_line(tmp_path):
     """pydantic names each member of a union ("str", "int"): the user sees one line."""
     from generator.core.errors import ValidationFailed
-    from generator.model.load import validate_doc
-    from generator.model.models import Kind
+    from generator.model.unit import Kind
+    from generator.model.validation import validate_doc
     from generator.model.yamlfile import parse_text
 
     doc = parse_text(tmp_path / "k.yaml", "id: x\nname: X\nparent: 5\nbase: [a]\n")

@@ -8,10 +8,10 @@ import pytest
 from conftest import PUBLISHED_SLIPS, ROOT
 from typer.testing import CliRunner
 
-from generator.check.checks import validate
+from generator.check.workspace import validate
 from generator.cli import app
-from generator.flow.generate import appendices
-from generator.model.load import open_workspace
+from generator.model.workspace import open_workspace
+from generator.resolve.unit import unit_appendices as appendices
 
 AREAS = [
     "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CẢI CÁCH HÀNH CHÍNH",

@@ -97,7 +97,7 @@ def test_existing_output_needs_force(tmp_path):
 
 def department_offices(data: Path) -> str:
     """The lead cell of a department's task led by `departments`, as its kind names them."""
-    from generator.model.load import open_workspace
+    from generator.model.workspace import open_workspace
     from generator.resolve.tables import join_bodies
 
     return join_bodies(open_workspace(data).kind("department").roles["departments"])

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.flow.schema import schemas
-from generator.model.models import Kind, Unit
+from generator.model.unit import Kind, Unit
 from generator.resolve.deadlines import deadline, due_date
 
 runner = CliRunner()

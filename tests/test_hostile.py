@@ -277,8 +277,8 @@ def test_new_unit_any_name_round_trips(tmp_path):
     [path] = tmp_path.glob("*.yaml")
     check = runner.invoke(app, ["--units-dir", str(tmp_path), "validate", str(path)])
     assert check.exit_code == 0, check.output
-    from generator.model.load import load_file
-    from generator.model.models import Unit
+    from generator.model.unit import Unit
+    from generator.model.validation import load_file
 
     assert load_file(path, Unit).model.name == 'xã A"B: #1'
 
@@ -297,7 +297,7 @@ def test_new_unit_writes_a_schema_line_that_resolves_or_none(tmp_path):
 
 def test_new_unit_from_an_installed_copy_goes_to_the_working_folder(tmp_path, monkeypatch):
     from generator.flow.scaffold import units_folder
-    from generator.model.load import PACKAGE, Workspace
+    from generator.model.workspace import PACKAGE, Workspace
 
     ws = Workspace(PACKAGE / "data")
     folder, why = units_folder(ws, [])
@@ -496,7 +496,7 @@ def test_a_units_name_is_never_a_template(tmp_path):
 
 def test_the_working_folder_is_the_data_folder_when_it_is_one(tmp_path, data_copy, monkeypatch):
     """Run inside a data folder (a clone, a copy), plangen reads and writes that folder."""
-    from generator.model.load import data_root
+    from generator.model.workspace import data_root
 
     (data_copy / "catalogs" / "units" / "xa-rieng.yaml").write_text(
         "kind: commune\nname: xã Riêng\nplan: {date: 2026-07}\n", encoding="utf-8"

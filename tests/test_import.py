@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.core.errors import UserError
-from generator.model.load import open_workspace
+from generator.model.workspace import open_workspace
 from generator.readback import docxread
 from generator.readback.importer import Bodies, import_appendix, split_bodies
 

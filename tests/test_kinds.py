@@ -18,13 +18,16 @@ import pytest
 from conftest import ROOT, fold, read_table
 from typer.testing import CliRunner
 
-from generator.check.checks import sample_unit, validate, wording_problems
+from generator.check.wording import kind_trial as wording_problems
+from generator.check.wording import sample_unit
+from generator.check.workspace import validate
 from generator.cli import app
-from generator.flow.generate import appendices
-from generator.model.load import open_workspace
-from generator.render.docx import load_template
+from generator.model.workspace import open_workspace
+from generator.render.appendix import render_appendix
+from generator.render.template import load_template
 from generator.resolve.deadlines import deadline
 from generator.resolve.duedate import DATE, parse_deadline
+from generator.resolve.unit import unit_appendices as appendices
 
 runner = CliRunner()
 
@@ -283,7 +286,7 @@ def test_new_unit_of_a_new_kind_validates_and_renders_like_the_sample(tmp_path, 
 def test_the_shipped_sample_profiles_use_kind_defaults_only(ws):
     for slug in ("tam-thanh", "so-y-te"):
         unit = ws.unit(slug)
-        assert unit.model.roles == {} and unit.model.tasks == {} and unit.model.omit == []
+        assert unit.model.roles == {} and unit.model.tasks == {} and unit.model.omit == ()
         first = unit.path.read_text(encoding="utf-8").splitlines()[0]
         assert first == "# yaml-language-server: $schema=../../schemas/unit.schema.json"
 
@@ -361,7 +364,7 @@ def render_table(data: Path, slug: str, only: list[str] | None = None):
     ws = open_workspace(data)
     assert [str(p) for p in validate(ws, [slug])] == []
     [appendix] = appendices(ws, slug, only)
-    docx = load_template(ws.template).render(appendix)
+    docx = render_appendix(load_template(ws.template), appendix)
     return appendix, read_table(docx), docx
 
 
@@ -423,5 +426,5 @@ def test_bodies_one_per_line_for_a_whole_kind(data_copy):
 
 def test_kind_bodies_with_a_comma_are_one_body(ws):
     """A body whose name holds a comma is quoted in the kind's YAML flow list."""
-    assert ws.kind("department").roles["departments"] == ["các phòng chuyên môn, nghiệp vụ"]
-    assert ws.kind("ward").roles["economy"] == ["Phòng Kinh tế, Hạ tầng và Đô thị"]
+    assert ws.kind("department").roles["departments"] == ("các phòng chuyên môn, nghiệp vụ",)
+    assert ws.kind("ward").roles["economy"] == ("Phòng Kinh tế, Hạ tầng và Đô thị",)

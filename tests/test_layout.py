@@ -1,6 +1,6 @@
 """The rendered DOCX, read back from its XML, against the layout rules of docs/layout.md.
 
-Every test renders in memory (``load_template(...).render(appendix)``) and parses the parts
+Every test renders in memory (``render_appendix(load_template(...), appendix)``) and parses the parts
 with lxml; the few files a test needs (an edited template) go under ``tmp_path``.
 """
 
@@ -16,13 +16,15 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from generator.core.dates import PlanDate
 from generator.core.errors import UserError
-from generator.flow.generate import appendices
-from generator.model.load import open_workspace
-from generator.model.models import Kind, Unit
-from generator.render.docx import load_template
+from generator.model.unit import Kind, Unit
+from generator.model.workspace import open_workspace
+from generator.render.appendix import render_appendix
 from generator.render.ooxml import SCHEMA_ORDER
-from generator.resolve.tables import format_plan_date, guide_line
+from generator.render.template import load_template
+from generator.resolve.identity import guide_line
+from generator.resolve.unit import unit_appendices as appendices
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -211,7 +213,7 @@ def appendix(slug: str):
 
 @cache
 def rendered(slug: str, numbered: bool = False) -> bytes:
-    return load_template(workspace().template).render(appendix(slug), numbered_columns=numbered)
+    return render_appendix(load_template(workspace().template), appendix(slug), numbered_columns=numbered)
 
 
 @cache
@@ -406,7 +408,7 @@ def test_long_title_breaks_before_the_unit_name(slug):
     the place name."""
     ws = workspace()
     [par_index] = [a for a in appendices(ws, slug) if a.catalog == "par-index-2026"]
-    d = Docx(load_template(ws.template).render(par_index))
+    d = Docx(render_appendix(load_template(ws.template), par_index))
     title = _title_paragraphs(d)[1]
     runs = title.findall(f".//{w('r')}")
     assert [r.find(w("br")) is not None for r in runs].count(True) == (
@@ -440,16 +442,16 @@ def test_title_block_formatting(slug):
 @pytest.mark.parametrize(
     ("args", "want"),
     [
-        ((2026, 1, 5), "ngày 05/01/2026"),
-        ((2026, 2, 15), "ngày 15/02/2026"),
-        ((2026, 7, 6), "ngày 06/7/2026"),
-        ((2026, 3, 9), "ngày 09/3/2026"),
-        ((2026, 10, 1), "ngày 01/10/2026"),
-        ((2026, 12, 31), "ngày 31/12/2026"),
+        ((2026, 1, 5), "05/01/2026"),
+        ((2026, 2, 15), "15/02/2026"),
+        ((2026, 7, 6), "06/7/2026"),
+        ((2026, 3, 9), "09/3/2026"),
+        ((2026, 10, 1), "01/10/2026"),
+        ((2026, 12, 31), "31/12/2026"),
     ],
 )
-def test_format_plan_date_short(args, want):
-    assert format_plan_date(*args) == want
+def test_plan_date_short(args, want):
+    assert PlanDate(*args).short() == want
 
 
 @pytest.mark.parametrize(
@@ -460,14 +462,15 @@ def test_format_plan_date_short(args, want):
         ((2026, 12, 25), "ngày 25 tháng 12 năm 2026"),
     ],
 )
-def test_format_plan_date_long(args, want):
-    assert format_plan_date(*args, long=True) == want
+def test_plan_date_long(args, want):
+    assert PlanDate(*args).long() == want
 
 
-def test_format_plan_date_without_day_leaves_blank():
-    text = format_plan_date(2026, 7, None)
-    assert re.fullmatch(r"ngày {3,}/7/2026", text), repr(text)
-    assert "None" not in format_plan_date(2026, 7, None, long=True)
+def test_plan_date_without_day_leaves_blank():
+    text = PlanDate(2026, 7, None).short()
+    assert re.fullmatch(r" {3,}/7/2026", text), repr(text)
+    assert "None" not in PlanDate(2026, 7, None).long()
+    assert PlanDate.parse("2026-07") == PlanDate(2026, 7) and PlanDate.parse("2026-7-6").iso() == "2026-07-06"
 
 
 def _kind(**extra) -> Kind:
@@ -555,7 +558,11 @@ def test_header_labels(slug):
 def test_only_header_rows_repeat_and_short_rows_do_not_split(slug, numbered):
     """Header and section rows, and task rows of at most SHORT_ROW_LINES lines, are kept
     on one page (w:cantSplit); longer task rows may break (docs/layout.md)."""
-    from generator.render.docx import SHORT_ROW_LINES, column_widths, line_count
+    from generator.render.appendix import (
+        SHORT_ROW_LINES,
+        column_widths,
+        line_count,
+    )
 
     d = doc(slug, numbered)
     a = appendix(slug)
@@ -749,7 +756,7 @@ def test_special_characters_and_newlines_survive(tmp_path):
     rows = list(a.rows)
     rows[i] = dataclasses.replace(row, cells={**row.cells, "task": text})
     odd = dataclasses.replace(a, rows=tuple(rows), title="X & Y <Z> \"Q\" 'R'")
-    data = load_template(workspace().template).render(odd)
+    data = render_appendix(load_template(workspace().template), odd)
     path = tmp_path / "odd.docx"
     path.write_bytes(data)
 
@@ -788,7 +795,7 @@ def _edited_template(tmp_path: Path) -> Path:
 def test_template_edited_in_word_keeps_working(tmp_path):
     path = _edited_template(tmp_path)
     a = appendix("dinh-lap")
-    d = Docx(load_template(path).render(a))
+    d = Docx(render_appendix(load_template(path), a))
     paras = [c for c in d.body if c.tag == w("p")]
     assert text_of(paras[0]) == "LOGO ĐƠN VỊ"
     assert text_of(paras[1]) == "Phụ lục II"
@@ -832,7 +839,7 @@ def test_template_without_table_placeholder_is_refused(tmp_path):
 def test_template_with_inline_table_placeholder_is_refused(tmp_path):
     path = _template_with(tmp_path, b"{{p table }}", b"{{ table }}")
     with pytest.raises(UserError) as info:
-        load_template(path).render(appendix("dinh-lap"))
+        render_appendix(load_template(path), appendix("dinh-lap"))
     assert "table" in str(info.value)
 
 
@@ -842,8 +849,8 @@ def test_template_with_inline_table_placeholder_is_refused(tmp_path):
 @pytest.mark.parametrize("slug", UNITS)
 def test_render_is_deterministic(slug):
     a = appendix(slug)
-    first = load_template(workspace().template).render(a)
-    second = load_template(workspace().template).render(a)
+    first = render_appendix(load_template(workspace().template), a)
+    second = render_appendix(load_template(workspace().template), a)
     assert first == second
     assert first == rendered(slug)
 
@@ -871,7 +878,7 @@ def test_an_office_template_may_use_more_jinja(tmp_path):
     document.save(str(path))
     template = load_template(path)
     assert not template.plain
-    rendered = docx.Document(io.BytesIO(template.render(appendix("dinh-lap"))))
+    rendered = docx.Document(io.BytesIO(render_appendix(template, appendix("dinh-lap"))))
     texts = [p.text.replace(NBSP, " ") for p in rendered.paragraphs]
     assert texts[:3] == ["xã Đình Lập & cộng sự", "Phụ lục II", appendix("dinh-lap").title]
     assert len(rendered.tables[0].rows) == len(appendix("dinh-lap").rows) + 1

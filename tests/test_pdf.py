@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.flow.generate import appendices
-from generator.model.load import open_workspace
+from generator.model.workspace import open_workspace
+from generator.resolve.unit import unit_appendices as appendices
 
 UNITS = ("lang-son", "dinh-lap", "dong-dang")
 SOFFICE = shutil.which("soffice")

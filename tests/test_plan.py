@@ -21,12 +21,15 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from lxml import etree
 
+from generator.check.workspace import validate as validate_plan
 from generator.core.errors import UserError, ValidationFailed
-from generator.flow.generate import appendices
-from generator.model.load import open_workspace
-from generator.render.docx import load_template
-from generator.render.plandoc import plan_docx, plan_file_name
-from generator.resolve.plan import build_plan, point_number, validate_plan
+from generator.flow.generate import plan_docx
+from generator.model.workspace import open_workspace
+from generator.render.appendix import render_appendix
+from generator.render.plan import plan_file_name
+from generator.render.template import load_template
+from generator.resolve.body import build_plan, point_number
+from generator.resolve.unit import unit_appendices as appendices
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W_NS}
@@ -403,7 +406,7 @@ def test_appendices_are_the_separate_files_verbatim():
     whole = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
     template = load_template(workspace().template)
     for appendix in docs:
-        alone = zipfile.ZipFile(io.BytesIO(template.render(appendix))).read("word/document.xml")
+        alone = zipfile.ZipFile(io.BytesIO(render_appendix(template, appendix))).read("word/document.xml")
         body = re.search(r"<w:body>(.*)</w:body>", alone.decode(), re.S).group(1)
         content = body[: body.rfind("<w:sectPr")]
         content = content[: content.rfind("<w:p>")]  # the last paragraph carries the section
@@ -567,7 +570,8 @@ def test_two_bodies_of_one_role_are_named_in_their_points(tmp_path):
 
 
 def test_long_issuer_name_wraps_beside_the_national_heading(tmp_path):
-    from generator.render.plandoc import CELL_MARGIN, MAX_OUTDENT, TEXT_WIDTH, text_width
+    from generator.core.fonts import twips as text_width
+    from generator.render.plan import CELL_MARGIN, MAX_OUTDENT, TEXT_WIDTH
 
     name = "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn và các khu công nghiệp"
     ws = unit_workspace(

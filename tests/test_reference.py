@@ -14,9 +14,10 @@ import pytest
 from conftest import FIXTURES, PUBLISHED_SLIPS, SHIPPED_UNITS, fold, read_table
 
 from generator.core.text import letter, roman
-from generator.flow.generate import appendices
-from generator.model.load import open_workspace
-from generator.render.docx import load_template
+from generator.model.workspace import open_workspace
+from generator.render.appendix import render_appendix
+from generator.render.template import load_template
+from generator.resolve.unit import unit_appendices as appendices
 
 # The originals' slips and what the catalog writes instead (listed in the catalog's header).
 CORRECTIONS = PUBLISHED_SLIPS
@@ -58,7 +59,7 @@ def expected_rows(slug: str) -> list[dict]:
 def rendered():
     ws = open_workspace()
     template = load_template(ws.template)
-    return {slug: template.render(appendices(ws, slug, ["II"])[0]) for slug in SHIPPED_UNITS}
+    return {slug: render_appendix(template, appendices(ws, slug, ["II"])[0]) for slug in SHIPPED_UNITS}
 
 
 @pytest.mark.parametrize("slug", SHIPPED_UNITS)

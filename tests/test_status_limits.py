@@ -20,11 +20,11 @@ import openpyxl
 import pytest
 
 from generator.core.errors import UserError
-from generator.flow.generate import appendices
-from generator.model.load import open_workspace
+from generator.model.workspace import open_workspace
 from generator.readback import status
 from generator.readback.status import format_report, read_status
 from generator.render.tracker import tracker_bytes
+from generator.resolve.unit import unit_appendices as appendices
 
 PREFIX = "không đọc được tệp theo dõi: "
 EARLY = date(2026, 1, 1)  # before every due date: only a typed status makes a task late

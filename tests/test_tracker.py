@@ -18,12 +18,12 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from generator.core.errors import UserError
-from generator.flow.generate import appendices
-from generator.model.load import open_workspace
+from generator.model.workspace import open_workspace
 from generator.readback.status import format_report, read_status
 from generator.render.tracker import STATUSES, UNKNOWN, tracker_bytes
 from generator.resolve.appendix import Appendix
 from generator.resolve.duedate import DATE, parse_deadline
+from generator.resolve.unit import unit_appendices as appendices
 
 NOT_STARTED, IN_PROGRESS, DONE, LATE = STATUSES
 HEADER_ROW = 3

@@ -27,11 +27,12 @@ with warnings.catch_warnings():  # starlette warns that it prefers httpx2 to htt
 
 from conftest import fold, read_table
 
-from generator.check.checks import validate
+from generator.check.workspace import validate
 from generator.core.errors import UserError
-from generator.flow.generate import Options, appendices, render_files
-from generator.model.load import open_workspace
+from generator.flow.generate import Options, render_files
+from generator.model.workspace import open_workspace
 from generator.readback.status import format_report, read_status
+from generator.resolve.unit import unit_appendices as appendices
 from generator.web import app as app_module
 from generator.web import create_app, serve
 from generator.web import profiles as profiles_module
@@ -265,7 +266,7 @@ def test_plan_body_preview_or_a_note_when_the_core_has_none(client, data_copy):
     page = client.get("/units/dinh-lap").text
     ws = open_workspace(data_copy)
     try:
-        from generator.resolve.plan import build_plan
+        from generator.resolve.body import build_plan
 
         plan = build_plan(ws, "dinh-lap", appendices(ws, "dinh-lap"))
     except (ImportError, UserError):
@@ -311,7 +312,7 @@ def test_save_changes_only_the_edited_key_and_keeps_comments(client, data_copy):
     assert after.splitlines()[0] == before.splitlines()[0]  # the schema comment line
     diff = changed_lines(before, after)
     assert len(diff) == 2 and all("home_affairs" in line for line in diff), diff
-    assert open_workspace(data_copy).unit("dinh-lap").model.roles["home_affairs"] == [
+    assert list(open_workspace(data_copy).unit("dinh-lap").model.roles["home_affairs"]) == [
         "Phòng Nội vụ",
         "Văn phòng HĐND và UBND xã",
     ]
@@ -421,7 +422,7 @@ def test_conflicting_saves_lose_nothing(data_copy):
     r = second.post("/units/dinh-lap/save", data=merged.form(), follow_redirects=False)
     assert r.status_code == 303
     unit = open_workspace(data_copy).unit("dinh-lap").model
-    assert unit.plan.number == "236" and unit.roles["home_affairs"] == ["Phòng Nội vụ mới"]
+    assert unit.plan.number == "236" and unit.roles["home_affairs"] == ("Phòng Nội vụ mới",)
 
 
 def test_downloads_are_the_documents_of_the_saved_profile(client, data_copy):
@@ -917,7 +918,8 @@ def test_pdf_conversions_run_one_or_two_at_a_time(client, monkeypatch):
     monkeypatch.setattr(app_module, "PDF_QUEUE", 0, raising=False)
     monkeypatch.setattr(pdf_module, "soffice", lambda: "/usr/bin/soffice")
     gauge = Gauge()
-    monkeypatch.setattr(pdf_module, "docx_to_pdf", gauge.slow(0.4, b"%PDF-1.4 thu"))
+    slow = gauge.slow(0.4, b"%PDF-1.4 thu")
+    monkeypatch.setattr(pdf_module, "to_pdf", lambda docs: [slow(*doc) for doc in docs])
     client = client_for(client.app.state.data.data)
     pdfs = [link for link in Page(client.get("/units/dinh-lap").text).links if ".pdf" in link]
     assert len(pdfs) >= 2
@@ -1010,7 +1012,7 @@ def test_role_bodies_and_omit_ids_starting_with_a_yaml_indicator_round_trip(clie
     # "- Phòng C" is read as a pasted list item: "Phòng C"
     assert r.status_code == 303, Page(r.text).errors
     roles = open_workspace(data_copy).unit("dinh-lap").model.roles["home_affairs"]
-    assert roles == [o if o != "- Phòng C" else "Phòng C" for o in odd]
+    assert list(roles) == [o if o != "- Phòng C" else "Phòng C" for o in odd]
     text = unit_file(data_copy).read_text(encoding="utf-8")
     ids = tuple(odd) + ("?", "#x", "a, b", "!tag", "&anchor", "*alias", "|", ">", "'q", '"q')
     out = profiles_module.apply(text, {"omit": ids, "role:culture": ids})
@@ -1181,7 +1183,7 @@ def test_catalog_problems_are_shown_to_administrators_only(data_copy, accounts):
 def test_a_blanked_signer_field_falls_back_to_the_kinds_value(client, data_copy):
     """A blank field means the kind's default, even where the clerk's file had a comment:
     an explicit null would clear the kind's "KT. CHỦ TỊCH" line instead."""
-    from generator.model.issuing import merged
+    from generator.model.document import merged
 
     path = unit_file(data_copy)
     text = path.read_text(encoding="utf-8")

@@ -120,7 +120,7 @@ def user_errors(fn):
 
 
 def _workspace():
-    from generator.model.load import open_workspace
+    from generator.model.workspace import open_workspace
 
     s = settings()
     ws = open_workspace(s.data, s.units_dirs)
@@ -198,7 +198,8 @@ def main_command(
     if unit is None and not all_units:
         typer.echo(ctx.get_help())
         return
-    from generator.flow.generate import Options, check_slug
+    from generator.core.text import check_slug
+    from generator.flow.generate import Options
 
     if unit is not None and all_units:
         raise UserError("dùng --unit cho một đơn vị hoặc --all cho mọi đơn vị, không dùng cả hai")
@@ -268,8 +269,8 @@ def validate(
     ] = None,
 ) -> None:
     """Kiểm tra mọi catalog, loại đơn vị và hồ sơ đơn vị; báo tất cả lỗi, mỗi lỗi một dòng."""
-    from generator.check.checks import validate as run_checks
-    from generator.model.load import open_workspace
+    from generator.check.workspace import validate as run_checks
+    from generator.model.workspace import open_workspace
 
     s = settings()
     ws = open_workspace(s.data, s.units_dirs)
@@ -278,7 +279,7 @@ def validate(
         if not path.is_file():
             raise UserError("không có tệp này", Where(path))
         wanted.add(path.resolve())
-        ws.add_file(path)  # a file kept elsewhere: recognised by its content
+        ws = ws.with_file(path)  # a file kept elsewhere: recognised by its content
     warnings: list[UserError] = []
     problems = run_checks(ws, warnings=warnings)
     if wanted:
@@ -288,7 +289,7 @@ def validate(
     if problems:
         raise typer.Exit(2)
     typer.echo(
-        f"Hợp lệ: {len(ws.catalogs)} catalog, {len(ws.kinds)} loại đơn vị, {len(ws.units)} đơn vị."
+        f"Hợp lệ: {len(ws.catalogs)} catalog, {len(ws.kinds)} loại đơn vị, {len(ws.loaded_units())} đơn vị."
     )
 
 
@@ -320,7 +321,7 @@ def units() -> None:
     """Liệt kê các đơn vị, loại, kế hoạch và hạn ban hành."""
     from generator.cli.listing import print_table
     from generator.resolve.deadlines import deadline
-    from generator.resolve.tables import guide_line
+    from generator.resolve.identity import guide_line
 
     ws = _workspace()
     rows = []
@@ -343,18 +344,13 @@ def tasks(
 ) -> None:
     """Liệt kê nhiệm vụ của các catalog (mã, mục, vai trò)."""
     from generator.cli.listing import print_table
-    from generator.core.text import did_you_mean
+    from generator.core.text import unknown
 
     ws = _workspace()
     chosen = list(ws.catalogs.values())
     if catalog:
         if catalog not in ws.catalogs:
-            raise UserError(
-                f'không có catalog "{catalog}"'
-                + did_you_mean(catalog, ws.catalogs)
-                + "; có: "
-                + ", ".join(sorted(ws.catalogs))
-            )
+            raise unknown(f'không có catalog "{catalog}"', catalog, ws.catalogs, None, "có")
         chosen = [ws.catalogs[catalog]]
     for cat in chosen:
         rows = []
@@ -400,8 +396,8 @@ def roles() -> None:
 
 def _shown(kind, text: str) -> str:
     """A kind's text as a unit of that kind gets it ({{ unit.short }} filled in)."""
-    from generator.check.checks import sample_unit
-    from generator.resolve.tables import render_text, unit_context
+    from generator.check.wording import sample_unit
+    from generator.resolve.identity import render_text, unit_context
 
     return render_text(text, unit_context(kind, sample_unit(kind), "", 0), kind.id)
 
@@ -486,7 +482,7 @@ def schema(
 ) -> None:
     """Ghi JSON Schema của catalog, vai trò, loại đơn vị và hồ sơ đơn vị (cho trình soạn thảo)."""
     from generator.flow.schema import write_schemas
-    from generator.model.load import data_root
+    from generator.model.workspace import data_root
 
     for path in write_schemas(out or data_root(settings().data) / "schemas"):
         typer.echo(str(path))

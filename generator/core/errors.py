@@ -1,22 +1,26 @@
 """Every error plangen reports to a user, under one base class.
 
-A `UserError` is printed as one line (``file:line:col: message``) with exit code 2 and no
-traceback; anything else reaching the CLI is an internal error.
+A `UserError` carries what a reader needs to find and fix the problem: the file, line and
+column (`Where`), the field it is about (a dotted path in the file, such as ``plan.date`` or
+``roles.home_affairs``: the web form shows the message at that field), and the message. The
+CLI prints it as one line (``file:line:col: message``) with exit code 2 and no traceback;
+anything else reaching the CLI is an internal error.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
 @dataclass(frozen=True)
 class Where:
-    """A place in an input file (1-based line and column; 0 when unknown)."""
+    """A place in an input file (1-based line and column; 0 when unknown) and the field."""
 
     path: Path | None = None
     line: int = 0
     col: int = 0
+    field: str = ""  # "plan.date", "roles.home_affairs.0": the key path in the file
 
     def __str__(self) -> str:
         if self.path is None:
@@ -32,6 +36,10 @@ class Where:
                 text += f":{self.col}"
         return text
 
+    def at(self, path: Path | None) -> Where:
+        """The same place in the file `path` (a problem that named no file)."""
+        return replace(self, path=path)
+
 
 class UserError(Exception):
     """A problem the user can fix: bad input, unknown name, refused overwrite."""
@@ -40,6 +48,18 @@ class UserError(Exception):
         super().__init__(message)
         self.message = message
         self.where = where or Where()
+
+    def __reduce__(self):  # kept whole across processes (a batch's workers)
+        return (type(self), (self.message, self.where))
+
+    @property
+    def field(self) -> str:
+        return self.where.field
+
+    @property
+    def problems(self) -> list[UserError]:
+        """The problems this error reports, one per line (itself, unless several)."""
+        return [self]
 
     def __str__(self) -> str:
         place = str(self.where)
@@ -51,14 +71,28 @@ class ValidationFailed(UserError):
 
     def __init__(self, problems: list[UserError]) -> None:
         super().__init__(f"{len(problems)} lỗi")
-        self.problems = problems
+        self._problems = problems
+
+    def __reduce__(self):
+        return (ValidationFailed, (self._problems,))
+
+    @property
+    def problems(self) -> list[UserError]:
+        return self._problems
 
     def placed(self, path: Path) -> ValidationFailed:
         """The same problems, those that name no file placed in `path` (the unit's profile,
         for a problem that is the unit's own, such as a missing plan symbol)."""
         return ValidationFailed(
-            [p if p.where.path else UserError(p.message, Where(path)) for p in self.problems]
+            [p if p.where.path else UserError(p.message, p.where.at(path)) for p in self.problems]
         )
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def once(problems: list[UserError]) -> list[UserError]:
+    """Each problem once, in order (a unit's own fault is met by every catalog it is tried
+    with)."""
+    seen: set[str] = set()
+    return [p for p in problems if not (str(p) in seen or seen.add(str(p)))]

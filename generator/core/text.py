@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from generator.core.errors import UserError, Where
+
 # Characters XML 1.0 forbids (a DOCX holding one will not open in Word).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -32,15 +34,6 @@ def slugify(name: str) -> str:
 def capitalize_first(text: str) -> str:
     """Upper-case a leading letter only: 'các cơ quan' -> 'Các cơ quan', '100% kết quả' stays."""
     return text[:1].upper() + text[1:]
-
-
-def day2(day: int) -> str:
-    return f"{day:02d}"
-
-
-def month_vn(month: int) -> str:
-    """Months 1 and 2 take a leading zero, 3-12 do not (Nghị định 30)."""
-    return f"{month:02d}" if month in (1, 2) else str(month)
 
 
 ROMAN = [
@@ -92,3 +85,35 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """' (có phải ý bạn là "x"?)' when a close choice exists, else ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f' (có phải ý bạn là "{close[0]}"?)' if close else ""
+
+
+def unknown(
+    message: str,
+    name: str,
+    choices: Iterable[str],
+    where: Where | None = None,
+    listed: str | None = None,
+    tail: str = "",
+    shown: Iterable[str] | None = None,
+) -> UserError:
+    """The one "unknown name" error: `message`, a did-you-mean among `choices`, then (with
+    `listed`, the words before the list, such as "có") the choices or those `shown`, and
+    `tail`."""
+    choices = list(choices)
+    text = message + did_you_mean(name, choices)
+    if listed is not None:
+        text += f"; {listed}: " + ", ".join(sorted(choices if shown is None else shown))
+    return UserError(text + tail, where)
+
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def check_slug(slug: str) -> str:
+    """A unit id is a file name: lower-case ASCII letters, digits and "-"."""
+    if not SLUG.match(slug):
+        raise UserError(
+            f'tên đơn vị "{slug}" không hợp lệ: chỉ dùng chữ thường không dấu, '
+            'số và "-" (ví dụ dinh-lap), không dùng "/" hay ".."'
+        )
+    return slug

@@ -1,29 +1,27 @@
 """Every unit at once, in parallel over the machine's cores; one failure stops no other.
 
 A unit's bad data or a bug met by one unit, and even a worker that dies, is reported as
-that unit's error; the others are written.
+that unit's error; the others are written. Workers are forked with the loaded workspace
+(core/parallel.py) and die with their parent. A unit whose files fail is reported as that
+unit's error; its folder is left as it was (write/files.write_all).
 
-Each worker is forked with the loaded workspace, given to it explicitly (the pool's
-initializer), and dies with its parent (Linux: PR_SET_PDEATHSIG), so killing `plangen
---all` leaves no worker behind. A unit whose files fail is reported as that unit's error;
-its folder is left as it was (write.write_all), the other units are written.
+With PDFs, the workers render each unit's files in memory and the parent converts every
+DOCX of the run with one LibreOffice start per core (render/pdf.py), then writes each unit's
+set, all or none.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.core.errors import UserError
-from generator.flow.generate import Options, generate
-from generator.model.load import Workspace
+from generator.core.parallel import WorkerDied, forked_map
+from generator.flow.generate import Options, generate, pdf_files, render_files
+from generator.model.workspace import Workspace
 from generator.resolve.deadlines import deadline
+from generator.write.files import os_error, write_all
 
 
 @dataclass
@@ -34,6 +32,7 @@ class UnitResult:
     deadline: str = ""  # the 15-day rule, said of this unit (computed where it was loaded)
     warnings: list[str] = field(default_factory=list)
     internal: bool = False  # the error is a bug of plangen's, not of the unit's data
+    files: list[tuple[str, bytes]] = field(default_factory=list, repr=False)  # not yet written
 
 
 @dataclass(frozen=True)
@@ -46,50 +45,25 @@ class Job:
 
 
 def render_one(job: Job, slug: str) -> UnitResult:
+    """One unit's files written (or, with PDFs, rendered and kept for the parent)."""
     warnings: list[UserError] = []
     try:
         options = replace(job.options, out_dir=job.options.out_dir / slug)
-        paths = generate(job.ws, slug, options, job.only, warnings)
+        if options.pdf:
+            files = render_files(job.ws, slug, replace(options, pdf=False), job.only, warnings)
+            paths = []
+        else:
+            files, paths = [], generate(job.ws, slug, options, job.only, warnings)
         due = deadline(job.ws.kind_of(slug), job.ws.unit(slug).model)
         notes = [str(w) for w in warnings]
-        return UnitResult(slug, paths, deadline=due.describe() if due else "", warnings=notes)
+        return UnitResult(slug, paths, None, due.describe() if due else "", notes, files=files)
     except UserError as exc:
         return UnitResult(slug, error=str(exc))
     except OSError as exc:
-        from generator.write.files import os_error
-
         return UnitResult(slug, error=str(os_error(exc)))
     except Exception as exc:  # a bug met by one unit must not stop the others
         message = f"lỗi nội bộ của plangen ({type(exc).__name__}: {exc})"
         return UnitResult(slug, error=message, internal=True)
-
-
-_worker_job: Job | None = None  # a worker process's own copy, set once by its initializer
-
-
-def _start_worker(job: Job, parent: int) -> None:
-    global _worker_job
-    _worker_job = job
-    _die_with_parent()
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-
-
-def _in_worker(slug: str) -> UnitResult:
-    assert _worker_job is not None
-    return render_one(_worker_job, slug)
-
-
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still applies
-        pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
 def run_all(
@@ -102,30 +76,45 @@ def run_all(
 ) -> list[UnitResult]:
     """Render `slugs` into ``options.out_dir/<slug>/``; results in the order of `slugs`."""
     job = Job(ws, options, only)
-    workers = workers or min(os.cpu_count() or 1, len(slugs))
     results: dict[str, UnitResult] = {}
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for slug in slugs:
-            results[slug] = render_one(job, slug)
-            if on_done:
-                on_done(results[slug])
-        return [results[s] for s in slugs]
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        workers, mp_context=ctx, initializer=_start_worker, initargs=(job, os.getpid())
-    ) as pool:
-        futures = {pool.submit(_in_worker, slug): slug for slug in slugs}
-        for future in as_completed(futures):
-            try:
-                result = future.result()
-            except BrokenProcessPool:  # a worker died (killed, out of memory): say so per unit
-                result = UnitResult(
-                    futures[future],
-                    error="tiến trình lập kế hoạch dừng đột ngột (hết bộ nhớ hoặc bị dừng); "
-                    "chạy riêng đơn vị này để xem lỗi",
-                    internal=True,
-                )
-            results[result.slug] = result
-            if on_done:
-                on_done(result)
+    for slug, result in forked_map(lambda s: render_one(job, s), slugs, workers):
+        if isinstance(result, WorkerDied):  # killed, out of memory: said for this unit
+            result = UnitResult(
+                slug,
+                error="tiến trình lập kế hoạch dừng đột ngột (hết bộ nhớ hoặc bị dừng); "
+                "chạy riêng đơn vị này để xem lỗi",
+                internal=True,
+            )
+        results[slug] = result
+        if on_done and not options.pdf:
+            on_done(result)
+    if options.pdf:
+        _write_with_pdfs(results, options, on_done)
     return [results[s] for s in slugs]
+
+
+def _write_with_pdfs(
+    results: dict[str, UnitResult], options: Options, on_done: Callable | None
+) -> None:
+    """Convert every DOCX of the run together, then write each unit's set, all or none."""
+    ready = [r for r in results.values() if r.error is None]
+    everything = [(f"{r.slug}/{name}", data) for r in ready for name, data in r.files]
+    try:
+        pdfs = dict(pdf_files(everything))
+    except UserError as exc:
+        for r in ready:
+            r.error, r.files = str(exc), []
+        pdfs = {}
+    for r in results.values():
+        if r.error is None:
+            own = [(n.split("/", 1)[1], d) for n, d in pdfs.items() if n.startswith(r.slug + "/")]
+            docx = [(n, d) for n, d in r.files if n.endswith(".docx")]
+            files = docx + own + [(n, d) for n, d in r.files if not n.endswith(".docx")]
+            folder = options.out_dir / r.slug
+            try:
+                r.paths = write_all([(folder / n, d) for n, d in files], options.force)
+            except UserError as exc:
+                r.error = str(exc)
+            r.files = []
+        if on_done:
+            on_done(r)

@@ -1,59 +1,33 @@
-"""The whole flow for one unit: load -> resolve -> render -> write.
+"""The whole flow for one unit: load -> check -> resolve -> render -> write.
 
 `render_files` produces every output of a unit in memory (file name -> bytes), nothing
-written: the whole plan (body and appendices, plandoc.py), each appendix on its own, the
-tracker, and with `pdf` a PDF of each DOCX. `generate` checks, renders, then writes them
-all or none (see write.write_all). The web front end calls `render_files` too.
+written: the whole plan (body and appendices), each appendix on its own, the tracker, and
+with `pdf` a PDF of each DOCX (one LibreOffice start for them all). Each appendix's table is
+built once: the appendix's own file and the whole plan are made from the same filled
+parts. `generate` checks, renders, then writes them all or none (write/files.write_all).
+The web front end calls `render_files` too; the batch (flow/batch.py) calls `generate`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.check.checks import task_lines, validate
+from generator.check.wording import task_lines
+from generator.check.workspace import validate
 from generator.core.errors import UserError, ValidationFailed
-from generator.core.text import roman_value
-from generator.model.load import Workspace
-from generator.model.models import parse_plan_date
-from generator.render.docx import load_template
-from generator.render.pdf import INSTALL_HINT, docx_to_pdf, soffice
+from generator.core.text import check_slug
+from generator.model.unit import Unit
+from generator.model.workspace import Workspace
+from generator.render.appendix import appendix_docx, appendix_parts
+from generator.render.pdf import INSTALL_HINT, soffice, to_pdf
+from generator.render.plan import body_styles, plan_file_name, render_plan
+from generator.render.template import Template, load_template
 from generator.resolve.appendix import Appendix
+from generator.resolve.body import build_plan
 from generator.resolve.deadlines import stale_deadlines
-from generator.resolve.tables import resolve
+from generator.resolve.unit import unit_appendices
 from generator.write.files import write_all
-
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-def check_slug(slug: str) -> str:
-    if not SLUG.match(slug):
-        raise UserError(
-            f'tên đơn vị "{slug}" không hợp lệ: chỉ dùng chữ thường không dấu, '
-            'số và "-" (ví dụ dinh-lap), không dùng "/" hay ".."'
-        )
-    return slug
-
-
-def appendices(ws: Workspace, slug: str, only: list[str] | None = None) -> list[Appendix]:
-    """The unit's appendices, in the order of their numerals (Phụ lục I, II, …)."""
-    unit = ws.unit(check_slug(slug))
-    kind = ws.kind_of(slug)
-    catalogs = sorted(ws.catalogs.values(), key=lambda c: roman_value(c.model.appendix or ""))
-    if only:
-        known = {c.model.id for c in catalogs} | {c.model.appendix for c in catalogs}
-        unknown = [o for o in only if o not in known]
-        if unknown:
-            raise UserError(
-                f'không có phụ lục/catalog "{unknown[0]}"; có: '
-                + ", ".join(f"{c.model.appendix or '-'} ({c.model.id})" for c in catalogs)
-            )
-        catalogs = [c for c in catalogs if c.model.id in only or c.model.appendix in only]
-    try:
-        return [resolve(c.model, kind, unit.model, slug, c.digest, c.path) for c in catalogs]
-    except ValidationFailed as exc:
-        raise exc.placed(unit.path) from None
 
 
 def file_stem(appendix: Appendix) -> str:
@@ -61,7 +35,7 @@ def file_stem(appendix: Appendix) -> str:
     return f"{appendix.unit}-phu-luc{numeral}-{appendix.catalog}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Options:
     out_dir: Path
     force: bool = False
@@ -80,39 +54,76 @@ def render_files(
 ) -> list[tuple[str, bytes]]:
     """Every output file of the unit, rendered in memory: (file name, bytes), in order.
     Tasks due before the unit's plan date are added to `warnings`."""
-    docs = appendices(ws, slug, only)
+    docs = unit_appendices(ws, check_slug(slug), only)
     if warnings is not None:
         unit = ws.unit(slug).model
         for a in docs:
             cat = ws.catalogs[a.catalog]
             warnings += stale_deadlines(a, unit, cat.path, task_lines(cat.model))
-    template = load_template(ws.template)
-    files = [(f"{file_stem(a)}.docx", template.render(a, options.numbered_columns)) for a in docs]
-    from generator.resolve.plan import has_plan_catalog
-
-    if not only and docs and has_plan_catalog(ws):  # the whole plan: body and appendices
-        from generator.render.plandoc import plan_docx, plan_file_name
-
-        plan = plan_docx(ws, slug, docs, options.numbered_columns)
-        files.insert(0, (plan_file_name(slug, docs[0].year), plan))
+    files = documents(ws, slug, docs, options, whole=not only)
     if options.pdf:
-        files += [
-            (name.removesuffix(".docx") + ".pdf", docx_to_pdf(name, data))
-            for name, data in list(files)
-        ]
+        files += pdf_files(files)
     if options.tracker and docs:
-        from generator.render.tracker import tracker_bytes
-
-        year = docs[0].year
-        plan = parse_plan_date(ws.unit(slug).model.plan.date)
-        start = plan.month if plan.year == year else 1
-        paper = options.tracker_paper
-        if paper == "auto":  # more months than A4 prints legibly (docs/tracker.md)
-            paper = "A4" if 13 - start <= 6 else "A3"
-        files.append(
-            (f"{slug}-{year}-theo-doi.xlsx", tracker_bytes(docs, start, year, paper=paper))
-        )
+        files.append(tracker_file(ws.unit(slug).model, slug, docs, options))
     return files
+
+
+def documents(
+    ws: Workspace, slug: str, docs: list[Appendix], options: Options, whole: bool = True
+) -> list[tuple[str, bytes]]:
+    """The unit's DOCX files: the whole plan (with `whole`), then each appendix."""
+    template = load_template(ws.template)
+    filled = [appendix_parts(template, a, options.numbered_columns) for a in docs]
+    files = [
+        (f"{file_stem(a)}.docx", appendix_docx(p, a)) for a, p in zip(docs, filled, strict=True)
+    ]
+    if whole and docs and ws.has_body:  # the whole plan: body and appendices
+        body = plan_docx(ws, slug, docs, options.numbered_columns, template, filled)
+        files.insert(0, (plan_file_name(slug, docs[0].year), body))
+    return files
+
+
+def plan_docx(
+    ws: Workspace,
+    slug: str,
+    docs: list[Appendix],
+    numbered_columns: bool = False,
+    template: Template | None = None,
+    filled: list[dict[str, bytes]] | None = None,
+) -> bytes:
+    """The unit's whole plan: body (portrait), then each appendix with a task (landscape);
+    `filled` are the appendices' filled parts when the caller has made them already."""
+    template = template or load_template(ws.template)
+    if filled is None:
+        filled = [appendix_parts(template, a, numbered_columns) for a in docs]
+    plan = build_plan(ws, slug, docs)
+    kept = [p for a, p in zip(docs, filled, strict=True) if a.tasks]  # as resolve.plan.in_plan
+    return render_plan(plan, kept, template, body_styles(ws.plan_template))
+
+
+def pdf_files(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """A PDF of each DOCX among `files`, converted together."""
+    docx = [(name, data) for name, data in files if name.endswith(".docx")]
+    pdfs = to_pdf(docx)
+    return [
+        (name.removesuffix(".docx") + ".pdf", pdf)
+        for (name, _), pdf in zip(docx, pdfs, strict=True)
+    ]
+
+
+def tracker_file(
+    unit: Unit, slug: str, docs: list[Appendix], options: Options
+) -> tuple[str, bytes]:
+    """The progress tracker, from the months of the unit's plan year left after its plan."""
+    from generator.render.tracker import tracker_bytes  # XlsxWriter, only when it is written
+
+    year = docs[0].year
+    plan = unit.plan.date
+    start = plan.month if plan.year == year else 1
+    paper = options.tracker_paper
+    if paper == "auto":  # more months than A4 prints legibly (docs/tracker.md)
+        paper = "A4" if 13 - start <= 6 else "A3"
+    return f"{slug}-{year}-theo-doi.xlsx", tracker_bytes(docs, start, year, paper=paper)
 
 
 def generate(

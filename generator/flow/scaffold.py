@@ -13,11 +13,12 @@ import io
 import os
 from pathlib import Path
 
+from generator.core.dates import PlanDate
 from generator.core.errors import UserError, ValidationFailed, Where
-from generator.core.text import nfc, slugify
-from generator.flow.generate import check_slug
-from generator.model.load import PACKAGE, Workspace, validate_doc
-from generator.model.models import Unit, parse_plan_date
+from generator.core.text import check_slug, nfc, slugify
+from generator.model.unit import Unit
+from generator.model.validation import validate_doc
+from generator.model.workspace import PACKAGE, Workspace
 from generator.model.yamlfile import parse_text
 from generator.write.files import write_atomic
 
@@ -122,10 +123,9 @@ def write_unit(
     full = f"{level} {proper}" if level else proper
     date = date or dt.date.today().strftime("%Y-%m")
     try:
-        when = parse_plan_date(date)
+        date = PlanDate.parse(date).iso()
     except ValueError as exc:
         raise UserError(f"--plan-date: {exc}") from None
-    date = f"{when.year:04d}-{when.month:02d}" + (f"-{when.day:02d}" if when.day else "")
     path = folder / f"{slug}.yaml"
     text = profile_yaml(kind, full, number, date, symbol, _schema_line(folder, ws.root))
     try:  # the profile must be valid before it is written: the same loader and model

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.model.models import Catalog, Kind, RolesFile, Unit
-from generator.resolve.plan import PlanCatalog
+from generator.model.body import PlanCatalog
+from generator.model.catalog import Catalog, RolesFile
+from generator.model.unit import Kind, Unit
 from generator.write.files import write_atomic
 
 MODELS = {

@@ -3,22 +3,21 @@
 A kind file names its `base`; every field it leaves out comes from the base, roles and
 column labels are merged key by key (the kind's own entry wins), and the catalogs' wording
 is laid over the catalog's common text field by field along the chain, the root's variant
-first and the kind's own last, so the kind's own wins (resolve.task_fields).
+first and the kind's own last, so the kind's own wins (resolve.tables.task_fields).
 `KindView.chain` is the kind itself first, its root last.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import re
+from dataclasses import dataclass, field
 
-from generator.core.errors import UserError
-from generator.core.text import did_you_mean
-from generator.model.issuing import Document, merged
-from generator.model.models import Kind, ParentPlan
-
-if TYPE_CHECKING:
-    from generator.model.load import Loaded
+from generator.core.errors import UserError, Where
+from generator.core.frozen import FrozenDict
+from generator.core.text import unknown
+from generator.model.document import Document, merged
+from generator.model.unit import Kind, ParentPlan
+from generator.model.validation import Loaded
 
 
 @dataclass(frozen=True)
@@ -30,15 +29,18 @@ class KindView:
     short: str | None
     issuer: str | None
     plan_symbol: str | None  # None: each unit writes its own (a department's KH-SYT)
-    column_labels: dict[str, str]
+    column_labels: FrozenDict
     bodies: str | None
-    roles: dict[str, list[str]]
+    roles: FrozenDict  # role -> tuple of bodies
     avoid: tuple[str, ...]
     allow: tuple[str, ...]
     parent: ParentPlan | None
     document: Document  # merged along the chain, the kind's own fields winning
+    # `avoid` and `allow` compiled once: foreign_words runs over every cell of every unit
+    _avoid: tuple[tuple[str, re.Pattern], ...] = field(default=(), repr=False, compare=False)
+    _allow: re.Pattern | None = field(default=None, repr=False, compare=False)
 
-    def refuse_if_abstract(self, where=None) -> None:
+    def refuse_if_abstract(self, where: Where | None = None) -> None:
         """An abstract kind (agency) is only for other kinds to inherit from."""
         if self.abstract:
             raise UserError(
@@ -47,7 +49,7 @@ class KindView:
                 where,
             )
 
-    def is_a(self, names: list[str] | set[str]) -> bool:
+    def is_a(self, names) -> bool:
         """Whether this kind or a kind it inherits from is among `names`."""
         return any(k in names for k in self.chain)
 
@@ -63,13 +65,7 @@ def chain_of(kinds: dict[str, Loaded[Kind]], kind_id: str) -> list[Loaded[Kind]]
             raise UserError(f"loại đơn vị kế thừa vòng tròn: {path}", out[-1].where("base"))
         if current not in kinds:
             where = out[-1].where("base") if out else None
-            raise UserError(
-                f'loại đơn vị "{current}" không tồn tại'
-                + did_you_mean(current, kinds)
-                + "; có: "
-                + ", ".join(sorted(kinds)),
-                where,
-            )
+            raise unknown(f'loại đơn vị "{current}" không tồn tại', current, kinds, where, "có")
         seen.add(current)
         loaded = kinds[current]
         out.append(loaded)
@@ -81,14 +77,18 @@ def kind_view(kinds: dict[str, Loaded[Kind]], kind_id: str) -> KindView:
     return merge([k.model for k in chain_of(kinds, kind_id)])
 
 
+def _word(word: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+
+
 def merge(chain: list[Kind]) -> KindView:
     """The view of `chain` (a kind, then its base, then the base's base, …)."""
     root_first = list(reversed(chain))
 
-    def first(field: str):
-        return next((v for k in chain if (v := getattr(k, field)) is not None), None)
+    def first(name: str):
+        return next((v for k in chain if (v := getattr(k, name)) is not None), None)
 
-    roles: dict[str, list[str]] = {}
+    roles: dict[str, tuple[str, ...]] = {}
     labels: dict[str, str] = {}
     avoid: list[str] = []
     allow: list[str] = []
@@ -98,6 +98,7 @@ def merge(chain: list[Kind]) -> KindView:
         avoid += [w for w in kind.avoid if w not in avoid]
         allow += [w for w in kind.allow if w not in allow]
     own = chain[0]
+    by_length = sorted(allow, key=len, reverse=True)
     return KindView(
         id=own.id,
         chain=tuple(k.id for k in chain),
@@ -106,27 +107,23 @@ def merge(chain: list[Kind]) -> KindView:
         short=first("short"),
         issuer=first("issuer"),
         plan_symbol=first("plan_symbol"),
-        column_labels=labels,
+        column_labels=FrozenDict(labels),
         bodies=first("bodies"),
-        roles=roles,
+        roles=FrozenDict(roles),
         avoid=tuple(avoid),
         allow=tuple(allow),
         parent=first("parent"),
         document=merged(*(k.document for k in root_first)),
+        _avoid=tuple((w, _word(w)) for w in avoid),
+        _allow=re.compile("|".join(map(re.escape, by_length)), re.IGNORECASE) if allow else None,
     )
 
 
 def foreign_words(text: str, kind: KindView) -> list[str]:
     """The kind's `avoid` words found in `text` (whole words, any case), once the `allow`
     phrases are taken out: for a ward, "xã" in "Công an xã" but not in "xã hội"."""
-    import re
-
-    if not kind.avoid:
+    if not kind._avoid:
         return []
-    for phrase in kind.allow:
-        text = re.sub(re.escape(phrase), " ", text, flags=re.IGNORECASE)
-    return [
-        word
-        for word in kind.avoid
-        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, flags=re.IGNORECASE)
-    ]
+    if kind._allow is not None:
+        text = kind._allow.sub(" ", text)
+    return [word for word, pattern in kind._avoid if pattern.search(text)]

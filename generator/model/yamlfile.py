@@ -1,9 +1,10 @@
-"""Read a YAML file into plain data plus the line and column of every value.
+"""Read a YAML file into plain, immutable data plus the line and column of every value.
 
-PyYAML's C parser builds the node tree; this module turns nodes into dicts, lists and
+PyYAML's C parser builds the node tree; this module turns nodes into mappings, tuples and
 scalars itself so that it can remember where each value came from (a pydantic error's
-``loc`` is then mapped back to ``file:line:col``), normalise text to NFC, refuse text
-XML cannot hold, and stop an alias bomb before it expands.
+``loc`` is then mapped back to ``file:line:col`` and a field path), normalise text to NFC,
+refuse text XML cannot hold, and stop an alias bomb before it expands: nodes and characters
+are counted as they are built, an alias counting again everything it stands for.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from generator.core.errors import UserError, Where
+from generator.core.files import MB, read_bounded
+from generator.core.frozen import FrozenDict
 from generator.core.text import illegal_char, nfc
 
 try:
@@ -26,28 +29,32 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 MAX_NODES = 100_000  # far above any real catalog; an alias bomb expands past it at once
-MAX_BYTES = 20_000_000
+MAX_BYTES = 20 * MB
+MAX_CHARS = 20_000_000  # characters of all text once every alias is expanded
 MAX_DEPTH = 50  # nesting levels; a real catalog has under ten
 
 Loc = tuple[str | int, ...]
 
 
-@dataclass
+@dataclass(frozen=True)
 class YamlDoc:
-    """A parsed file: its data and where each value (by path) starts."""
+    """A parsed file: its data (FrozenDicts, tuples, scalars) and where each value (by key
+    path) starts."""
 
     path: Path
     data: Any
-    places: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    places: FrozenDict
     digest: str = ""  # sha256 of the file's bytes (12 hex digits), to stamp outputs
 
     def where(self, loc: Loc = ()) -> Where:
-        """The closest known place for `loc` (a missing key points at its parent)."""
+        """The closest known place for `loc` (a missing key points at its parent); the
+        field is `loc` itself, dotted ("plan.date", "roles.home_affairs.0")."""
         loc = tuple(loc)
-        while loc not in self.places and loc:
-            loc = loc[:-1]
-        line, col = self.places.get(loc, (0, 0))
-        return Where(self.path, line, col)
+        known = loc
+        while known not in self.places and known:
+            known = known[:-1]
+        line, col = self.places.get(known, (0, 0))
+        return Where(self.path, line, col, ".".join(str(p) for p in loc))
 
 
 _YAML_MESSAGES = {
@@ -91,13 +98,9 @@ def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> UserError:
 
 
 def load(path: Path) -> YamlDoc:
-    """Parse `path`; raise `UserError` with file:line:col for anything wrong."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"không đọc được tệp: {exc.strerror}", Where(path)) from None
-    if len(raw) > MAX_BYTES:
-        raise UserError("tệp quá lớn (trên 20 MB)", Where(path))
+    """Parse `path` (a regular file, at most MAX_BYTES); raise `UserError` with
+    file:line:col for anything wrong."""
+    raw = read_bounded(path, MAX_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -115,10 +118,11 @@ def parse_text(path: Path, text: str, digest: str = "") -> YamlDoc:
         raise _yaml_error(path, text, exc) from None
     except RecursionError:
         raise UserError(f"dữ liệu lồng quá sâu (trên {MAX_DEPTH} cấp)", Where(path)) from None
-    doc = YamlDoc(path, None, digest=digest)
-    if node is not None:
-        doc.data = _Builder(doc).build(node, ())
-    return doc
+    if node is None:
+        return YamlDoc(path, None, FrozenDict(), digest)
+    builder = _Builder(path)
+    data = builder.build(node, ())
+    return YamlDoc(path, data, FrozenDict(builder.places), digest)
 
 
 def _may_nest_deeply(text: str) -> bool:
@@ -176,9 +180,11 @@ def _name_owner(exc: UserError, mapping: dict[Any, Any]) -> None:
 
 
 class _Builder:
-    def __init__(self, doc: YamlDoc) -> None:
-        self.doc = doc
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.places: dict[Loc, tuple[int, int]] = {}
         self.count = 0
+        self.chars = 0
         self.constructor = _Loader("")  # only its scalar constructors are used
         self.open: set[int] = set()  # the collection nodes being built (to catch a cycle)
 
@@ -192,7 +198,7 @@ class _Builder:
                 )
                 raise UserError(
                     problem,
-                    Where(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                    Where(self.path, node.start_mark.line + 1, node.start_mark.column + 1),
                 )
             self.open.add(id(node))
             try:
@@ -207,18 +213,18 @@ class _Builder:
             raise UserError(
                 "tệp quá nhiều phần tử sau khi mở rộng neo/tham chiếu (&/*): "
                 "có thể là một 'alias bomb'",
-                Where(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                Where(self.path, node.start_mark.line + 1, node.start_mark.column + 1),
             )
-        self.doc.places.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.places.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
+            out: dict[Any, Any] = {}  # frozen once built
             for key_node, value_node in node.value:
                 key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 if not isinstance(key, str | int) or isinstance(key, bool):
                     raise UserError(
                         "khóa phải là một tên (chuỗi)",
                         Where(
-                            self.doc.path,
+                            self.path,
                             key_node.start_mark.line + 1,
                             key_node.start_mark.column + 1,
                         ),
@@ -227,12 +233,12 @@ class _Builder:
                     raise UserError(
                         f'khóa "{key}" bị lặp lại',
                         Where(
-                            self.doc.path,
+                            self.path,
                             key_node.start_mark.line + 1,
                             key_node.start_mark.column + 1,
                         ),
                     )
-                self.doc.places[(*loc, key)] = (
+                self.places[(*loc, key)] = (
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
                 )
@@ -241,10 +247,19 @@ class _Builder:
                 except UserError as exc:
                     _name_owner(exc, out)
                     raise
-            return out
+            return FrozenDict(out)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+            return tuple(self.build(item, (*loc, i)) for i, item in enumerate(node.value))
+        value = self.scalar(node)
+        if isinstance(value, str):
+            self.chars += len(value)
+            if self.chars > MAX_CHARS:
+                raise UserError(
+                    "tệp quá nhiều chữ sau khi mở rộng neo/tham chiếu (&/*): có thể là một "
+                    "'alias bomb'",
+                    Where(self.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                )
+        return value
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == "tag:yaml.org,2002:str" or _yaml11_only(node):
@@ -256,7 +271,7 @@ class _Builder:
             if construct is None:
                 raise UserError(
                     f"thẻ YAML {node.tag} không được hỗ trợ",
-                    Where(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                    Where(self.path, node.start_mark.line + 1, node.start_mark.column + 1),
                 )
             try:
                 value = construct(self.constructor, node)
@@ -269,7 +284,7 @@ class _Builder:
             if bad:
                 raise UserError(
                     f"văn bản chứa ký tự điều khiển {bad} không được phép trong DOCX",
-                    Where(self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                    Where(self.path, node.start_mark.line + 1, node.start_mark.column + 1),
                 )
             value = nfc(value)
         return value

@@ -31,21 +31,20 @@ from pathlib import Path
 
 import yaml
 
+from generator.core.dates import day2, month_vn
 from generator.core.errors import UserError, Where
-from generator.core.text import capitalize_first, day2, month_vn, nfc, slugify
+from generator.core.frozen import FrozenDict
+from generator.core.text import capitalize_first, nfc, slugify
+from generator.model.catalog import Catalog, Section
+from generator.model.fields import ID_PATTERN, ROLE_REF, split_role_ref
 from generator.model.kinds import KindView, foreign_words
-from generator.model.load import Loaded, Workspace
-from generator.model.models import ID_PATTERN, ROLE_REF, Catalog, Section, Unit, split_role_ref
+from generator.model.unit import Unit
+from generator.model.validation import Loaded
+from generator.model.workspace import Workspace
 from generator.readback import docxread
 from generator.readback.docxread import Row, SourceTable, fold
-from generator.resolve.tables import (
-    Resolver,
-    keeps,
-    render_text,
-    section_title,
-    task_fields,
-    unit_context,
-)
+from generator.resolve.identity import render_text, unit_context
+from generator.resolve.tables import Resolver, keeps, section_title, task_fields
 
 PLACEHOLDER_ROLE = "related"
 UNKNOWN_FIELD = "Chưa xác định"
@@ -931,7 +930,7 @@ class _Builder:
         """For every other kind, omit the tasks that would have no lead, use a role the kind
         does not assign, or read in another level's words, so that the catalog validates;
         each omit gets a # TODO (the real fix is a variant for that kind)."""
-        from generator.check.checks import sample_unit
+        from generator.check.wording import sample_unit
 
         model = Catalog.model_validate(catalog.data())
         by_id: dict[str, SectionOut | TaskOut] = {s.id: s for s in catalog.all_sections()}
@@ -1421,25 +1420,25 @@ def emit(catalog: CatalogOut, header: list[str]) -> str:
 def _check_yaml(text: str, target: Path) -> Loaded[Catalog]:
     """The emitted text read back as plangen reads a catalog (a failure is a bug here)."""
     from generator.model import yamlfile
-    from generator.model.load import _index_tasks, validate_doc
+    from generator.model.validation import index_tasks, validate_doc
 
     try:
         doc = yamlfile.parse_text(target, text)
         loaded = Loaded(validate_doc(doc, Catalog), doc)
     except UserError as exc:  # what import writes must always load: not the user's fault
         raise RuntimeError(f"import: catalog ghi ra không đọc lại được ({exc})") from None
-    _index_tasks(loaded)
+    index_tasks(loaded)
     return loaded
 
 
 def _validate_with(ws: Workspace, loaded: Loaded[Catalog], target: Path) -> list[str]:
     """What `plangen validate` would still say about the new catalog in this workspace."""
-    from generator.check.checks import validate
+    from generator.check.workspace import validate
 
     catalogs = {k: v for k, v in ws.catalogs.items() if not _same_file(v.path, target)}
     catalogs[loaded.model.id] = loaded
     earlier = [p for p in ws.problems if not (p.where.path and _same_file(p.where.path, target))]
-    trial = dataclasses.replace(ws, catalogs=catalogs, problems=earlier, _views=dict(ws._views))
+    trial = dataclasses.replace(ws, catalogs=FrozenDict(catalogs), problems=tuple(earlier))
     problems = validate(trial)
     out = []
     for p in problems:

@@ -29,8 +29,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.core.dates import month_vn
 from generator.core.errors import UserError, Where
-from generator.core.text import month_vn
 from generator.render.tracker import (
     DONE,
     DUE_LABEL,

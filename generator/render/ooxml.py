@@ -7,6 +7,9 @@ the children by the sequences below (ECMA-376 Part 1, §17).
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -213,3 +216,40 @@ def page_field() -> str:
         "<w:r><w:t>2</w:t></w:r>"
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     )
+
+
+def pack(parts: dict[str, bytes]) -> bytes:
+    """The parts as a DOCX (zip) with fixed dates: the same parts give the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return out.getvalue()
+
+
+def core_properties(
+    title: str,
+    subject: str,
+    creator: str,
+    keywords: str,
+    description: str,
+    last_modified_by: bool = False,
+    language: str | None = None,
+) -> bytes:
+    """docProps/core.xml: what a clerk's file says of itself (title, the issuing unit as
+    author) and a stamp tracing it back (plangen version, catalog ids and hashes)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:title>{escape(title)}</dc:title>"
+        f"<dc:subject>{escape(subject)}</dc:subject>"
+        f"<dc:creator>{escape(creator)}</dc:creator>"
+        f"<cp:keywords>{escape(keywords)}</cp:keywords>"
+        f"<dc:description>{escape(description)}</dc:description>"
+        + (f"<cp:lastModifiedBy>{escape(creator)}</cp:lastModifiedBy>" if last_modified_by else "")
+        + (f"<dc:language>{language}</dc:language>" if language else "")
+        + "</cp:coreProperties>"
+    ).encode()

@@ -33,12 +33,12 @@ import functools
 import io
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from generator import __version__
+from generator.core import fonts
+from generator.core.dates import month_vn
 from generator.core.errors import UserError
-from generator.core.text import month_vn
 from generator.resolve.appendix import Appendix, Row
 from generator.resolve.duedate import DATE, parse_deadline
 
@@ -178,59 +178,15 @@ def layout(appendix: Appendix, start_month: int, year: int, paper: str = "A4") -
     return Layout(tuple(plan))
 
 
-# Advance widths of Times New Roman (as its metric twin Liberation Serif), in thousandths
-# of an em; an accented letter is as wide as its base letter (NFD), 12 pt = 16 px at 96 dpi.
-_ADVANCE = {
-    180: "'",
-    250: " ,.",
-    278: "/:;\\ijlt",
-    333: "!()-I[]`fr",
-    389: "Js",
-    444: "?acez",
-    500: "#$*0123456789_bdghknopquvxyđ",
-    529: "ơ",
-    542: "ư",
-    556: "FPS",
-    564: "+<=>",
-    611: "ELTZ",
-    667: "BCR",
-    722: "ADGHKNOQUVXYwĐƠ",
-    776: "Ư",
-    778: "&m",
-    833: "%",
-    889: "M",
-    944: "W",
-}
-_EM = {ch: width / 1000 for width, chars in _ADVANCE.items() for ch in chars}
-BOLD = 1.07  # bold letters are about 7 % wider
-
-
-def _char_em(ch: str) -> float:
-    if ch in _EM:
-        return _EM[ch]
-    marks = unicodedata.normalize("NFD", ch)
-    base = unicodedata.normalize("NFC", marks[0] + "\u031b") if "\u031b" in marks else marks[0]
-    if base in _EM:  # "ữ" is as wide as "ư", "ế" as "e"
-        return _EM[base]
-    return 0.72 if ch.isupper() else 0.5
-
-
-@functools.lru_cache(maxsize=8192)
-def _word_em(word: str) -> float:
-    """The width of a word in ems (words repeat a lot: each is measured once)."""
-    return sum(_char_em(c) for c in word)
-
-
 def text_lines(text: str, width: float, bold: bool = False) -> int:
     """Lines `text` wraps to in a column `width` characters wide (greedy, word by word)."""
-    em = 16 * (BOLD if bold else 1.0)  # pixels
-    room = (column_px(width) - 6) / em  # the cell's inner padding; in ems from here on
+    room = (column_px(width) - 6) / 16  # 12 pt = 16 px; the cell's inner padding; in ems
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1
         used = -0.25  # no space before the first word
         for word in paragraph.split(" "):
-            size = _word_em(word)
+            size = fonts.em(word, bold)
             if used + 0.25 + size <= room:
                 used += 0.25 + size
                 continue

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from generator.core.frozen import FrozenDict
+
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -20,13 +22,13 @@ class Row:
     """A section heading (``is_section``) or a task; `cells` maps column key to text."""
 
     code: str
-    cells: dict[str, str]
+    cells: FrozenDict  # column key -> text
     path: tuple[str, ...]  # section codes above and including this row's section
     ident: str  # task or section id in the catalog
     is_section: bool = False
     # The bodies behind the "lead" and "support" cells, one name each, without notes
     # ("Sở Tài chính", not "Sở Tài chính (tham mưu kinh phí)"): who does what, for the plan body.
-    bodies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    bodies: FrozenDict = field(default_factory=FrozenDict)
 
     @property
     def title(self) -> str:
@@ -42,7 +44,7 @@ class Appendix:
     numeral: str  # "II"
     index: str  # "SIPAS"
     year: int
-    label: str  # "Phụ lục II"
+    label: str  # "Phụ lục II", or "PHỤ LỤC" for a plan's single appendix
     title: str  # upper case, with the unit's name and the year
     guide: str  # "(Kèm theo Kế hoạch số …)"
     columns: tuple[ColumnSpec, ...]
@@ -53,6 +55,12 @@ class Appendix:
     plan_number: str = ""  # "235", or blanks for the văn thư
     plan_symbol: str = ""  # "KH-UBND"
     plan_date: str = ""  # "06/7/2026", or "    /7/2026"
+
+    @property
+    def running_label(self) -> str:
+        """How running text names the appendix: "Phụ lục II", or "Phụ lục" for an
+        unnumbered one (whose heading is "PHỤ LỤC")."""
+        return f"Phụ lục {self.numeral}" if self.numeral else "Phụ lục"
 
     @property
     def tasks(self) -> list[Row]:

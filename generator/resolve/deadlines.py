@@ -7,28 +7,24 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.core.dates import PlanDate, short
 from generator.core.errors import UserError, Where
-from generator.core.text import day2, month_vn
-from generator.model.models import ParentPlan, Unit, parse_plan_date
+from generator.model.unit import ParentPlan, Unit
 from generator.resolve.appendix import Appendix
-
-
-def short(date: dt.date) -> str:
-    return f"{day2(date.day)}/{month_vn(date.month)}/{date.year}"
+from generator.resolve.duedate import DATE, parse_deadline
 
 
 @dataclass(frozen=True)
 class Deadline:
     parent: ParentPlan
     due: dt.date
-    plan_date: dt.date | None  # None while the day is not assigned
-    plan_month: tuple[int, int]  # (year, month) of the unit's plan
+    plan: PlanDate  # the unit's plan date (its day may be unassigned)
 
     @property
     def late(self) -> bool:
-        if self.plan_date is not None:
-            return self.plan_date > self.due
-        return self.plan_month > (self.due.year, self.due.month)
+        if self.plan.date is not None:
+            return self.plan.date > self.due
+        return (self.plan.year, self.plan.month) > (self.due.year, self.due.month)
 
     def brief(self) -> str:
         """'08/7/2026', or '08/7/2026 (QUÁ HẠN)' when the unit's plan is dated after it."""
@@ -36,17 +32,12 @@ class Deadline:
 
     def describe(self) -> str:
         p = self.parent
-        start = parse_plan_date(p.date)
         text = (
             f"hạn ban hành {short(self.due)} ({p.deadline_days} ngày kể từ {p.title} "
-            f"ngày {short(dt.date(start.year, start.month, start.day or 1))} của {p.issuer})"
+            f"ngày {p.date.short()} của {p.issuer})"
         )
         if self.late:
-            when = (
-                short(self.plan_date)
-                if self.plan_date
-                else f"tháng {month_vn(self.plan_month[1])}/{self.plan_month[0]}"
-            )
+            when = self.plan.short() if self.plan.day else self.plan.month_text()
             text += f"; CẢNH BÁO: kế hoạch {when} đã quá hạn"
         return text
 
@@ -59,20 +50,12 @@ def due_date(start: dt.date, days: int) -> dt.date:
         raise UserError(f"hạn ban hành vượt quá năm 9999 ({short(start)} + {days} ngày)") from None
 
 
-def plan_start(unit: Unit) -> dt.date:
-    """The day the unit's plan is issued (the 1st of its month while the day is blank)."""
-    own = parse_plan_date(unit.plan.date)
-    return dt.date(own.year, own.month, own.day or 1)
-
-
 def stale_deadlines(
     appendix: Appendix, unit: Unit, source: Path | None = None, lines: dict[str, int] | None = None
 ) -> list[UserError]:
     """A warning for each task whose deadline ends before the unit's plan date: a plan
     issued in July cannot give a task due "Trước quý III/2026"."""
-    from generator.resolve.duedate import DATE, parse_deadline
-
-    start = plan_start(unit)
+    start = unit.plan.date.first
     out = []
     for row in appendix.tasks:
         text = row.cells.get("deadline", "")
@@ -96,8 +79,4 @@ def deadline(kind, unit: Unit) -> Deadline | None:
     parent = unit.parent or kind.parent
     if parent is None:
         return None
-    start = parse_plan_date(parent.date)
-    due = due_date(dt.date(start.year, start.month, start.day or 1), parent.deadline_days)
-    own = parse_plan_date(unit.plan.date)
-    plan_date = dt.date(own.year, own.month, own.day) if own.day else None
-    return Deadline(parent, due, plan_date, (own.year, own.month))
+    return Deadline(parent, due_date(parent.date.first, parent.deadline_days), unit.plan.date)

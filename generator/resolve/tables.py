@@ -13,99 +13,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.core.errors import UserError, ValidationFailed, Where
-from generator.core.text import capitalize_first, day2, letter, month_vn, roman
+from generator.core.frozen import FrozenDict
+from generator.core.text import capitalize_first, letter, roman
+from generator.model.catalog import Catalog, Section, Task
+from generator.model.fields import split_role_ref
 from generator.model.kinds import KindView
-from generator.model.models import Catalog, Section, Task, Unit, parse_plan_date, split_role_ref
+from generator.model.unit import Unit
 from generator.resolve.appendix import Appendix, ColumnSpec, Row
+from generator.resolve.identity import (
+    guide_line,
+    issuing_body,
+    plan_number,
+    plan_symbol,
+    render_text,
+    unit_context,
+)
 
 TASK_FIELDS = ("text", "lead", "support", "deadline", "product")
-BLANK_NUMBER = " " * 6
-BLANK_DAY = " " * 4
-
-
-def render_text(source: str, context: dict, owner: str, where: Where | None = None) -> str:
-    """Catalog text is data: only ``{{ … }}`` placeholders, in a sandbox, names checked."""
-    if "{" not in source:
-        return source
-    from jinja2 import TemplateError
-    from jinja2.exceptions import SecurityError
-
-    from generator.core.sandbox import RefusedTemplate, jinja_message, render
-
-    try:
-        return render(source, context, "text")
-    except RefusedTemplate as exc:
-        raise UserError(f"{owner}: {exc.message}", where) from None
-    except SecurityError as exc:
-        raise UserError(
-            f"{owner}: chỗ giữ chỗ không được phép ({jinja_message(exc)})", where
-        ) from None
-    except TemplateError as exc:
-        raise UserError(
-            f"{owner}: lỗi trong chỗ giữ chỗ {{{{ … }}}}: {jinja_message(exc)}", where
-        ) from None
-
-
-def format_plan_date(year: int, month: int, day: int | None, long: bool = False) -> str:
-    d = day2(day) if day else BLANK_DAY
-    if long:
-        return f"ngày {d} tháng {month_vn(month)} năm {year}"
-    return f"ngày {d}/{month_vn(month)}/{year}"
-
-
-def short_name(kind: KindView, unit: Unit) -> str:
-    """How the unit calls itself in running text: "xã", "phường", "Sở", "Ban", "tỉnh"."""
-    return unit.short or kind.short or unit.name.split()[0]
-
-
-def unit_context(kind: KindView, unit: Unit, slug: str, year: int) -> dict:
-    """The names catalog text and kind defaults may use (and nothing else)."""
-    return {
-        "unit": {"name": unit.name, "slug": slug, "short": short_name(kind, unit)},
-        "kind": kind.id,
-        "year": year,
-    }
-
-
-def plan_number(unit: Unit) -> str:
-    """'235'; '05' below 10 (Nghị định 30); a run of spaces while unassigned."""
-    number = unit.plan.number
-    if number is None:
-        return BLANK_NUMBER
-    return "0" + number if len(number) == 1 else number
-
-
-def issuer_text(kind: KindView, unit: Unit, slug: str) -> str:
-    """The issuer in running text: "Ủy ban nhân dân xã", "Sở Y tế"."""
-    if unit.issuer:
-        return unit.issuer
-    if kind.issuer:
-        context = unit_context(kind, unit, slug, parse_plan_date(unit.plan.date).year)
-        return render_text(kind.issuer, context, f'loại đơn vị "{kind.id}": issuer')
-    return unit.name
-
-
-def issuing_body(kind: KindView, unit: Unit, slug: str) -> str:
-    """The issuing body named in full: "Ủy ban nhân dân xã Đình Lập", "Sở Y tế"."""
-    issuer = issuer_text(kind, unit, slug)
-    short = short_name(kind, unit)
-    if issuer.endswith(" " + short) and unit.name.lower().startswith(short.lower() + " "):
-        return issuer[: -len(short)] + unit.name
-    return issuer
-
-
-def guide_line(kind: KindView, unit: Unit, slug: str = "") -> str:
-    plan = unit.plan
-    date = parse_plan_date(plan.date)
-    symbol = plan.symbol or kind.plan_symbol
-    if not symbol:
-        raise UserError(
-            f'đơn vị "{slug}": thiếu ký hiệu kế hoạch (plan.symbol, ví dụ KH-SYT): loại '
-            f'"{kind.id}" không có ký hiệu chung'
-        )
-    when = format_plan_date(date.year, date.month, date.day, plan.long_date)
-    issuer = issuer_text(kind, unit, slug)
-    return f"(Kèm theo Kế hoạch số {plan_number(unit)}/{symbol} {when} của {issuer})"
 
 
 def task_fields(task: Task, chain: tuple[str, ...]) -> dict:
@@ -283,11 +207,16 @@ class Resolver:
                 code = numbering[level - 1](n + 1)
                 title = section_title(section, self.kind.chain).upper()
                 mark = len(out)
-                out.append(Row(code, {"task": title}, (*path, code), section.id, is_section=True))
+                out.append(
+                    Row(code, FrozenDict(task=title), (*path, code), section.id, is_section=True)
+                )
                 tasks = [t for t in section.tasks if self.keeps(t)]
                 for i, task in enumerate(tasks, 1):
                     cells = self.task_cells(task)
-                    out.append(Row(str(i), cells, (*path, code), task.id, bodies=self._task_bodies))
+                    bodies = FrozenDict(self._task_bodies)
+                    out.append(
+                        Row(str(i), FrozenDict(cells), (*path, code), task.id, bodies=bodies)
+                    )
                 walk(section.sections, level + 1, (*path, code))
                 if len(out) == mark + 1:  # nothing under it: drop, and do not count it
                     out.pop()
@@ -313,7 +242,6 @@ class Resolver:
             self.problems.append(exc)
             guide = issuer = ""
         plan = self.unit.plan
-        date = parse_plan_date(plan.date)
         rows = tuple(self.rows())
         if self.problems:
             raise ValidationFailed(self.problems)
@@ -334,8 +262,8 @@ class Resolver:
             unit_short=self.context["unit"]["short"],
             issuer=issuer,
             plan_number=plan_number(self.unit),
-            plan_symbol=plan.symbol or self.kind.plan_symbol or "",
-            plan_date=format_plan_date(date.year, date.month, date.day).removeprefix("ngày "),
+            plan_symbol=plan_symbol(self.kind, self.unit) or "",
+            plan_date=plan.date.short(),
         )
 
 

@@ -728,15 +728,15 @@ def create_app(
             if name in files:
                 return files[name]
             if name.endswith(".pdf") and (docx := name[: -len(".pdf")] + ".docx") in files:
-                from generator.render.pdf import docx_to_pdf, soffice
+                from generator.render import pdf
 
-                if soffice() is None:
+                if pdf.soffice() is None:
                     raise Refused(404, "Máy chủ chưa cài LibreOffice nên không xuất được PDF.")
 
                 def convert() -> bytes:
                     try:
                         with pdf_slots.hold():  # one or two LibreOffice processes at a time
-                            return docx_to_pdf(docx, files[docx])
+                            return pdf.to_pdf([(docx, files[docx])])[0]
                     except Busy:
                         raise Refused(
                             503,

@@ -28,14 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.check.checks import validate
+from generator.check.workspace import validate
 from generator.core.errors import UserError, ValidationFailed
 from generator.core.text import illegal_char, nfc
-from generator.flow.generate import appendices
-from generator.model.load import Loaded, Workspace, validate_doc
-from generator.model.models import Unit
+from generator.model.unit import Unit
+from generator.model.validation import Loaded, validate_doc
+from generator.model.workspace import Workspace
 from generator.model.yamlfile import parse_text
 from generator.resolve.appendix import Appendix
+from generator.resolve.unit import unit_appendices as appendices
 from generator.write.files import write_atomic
 
 # --------------------------------------------------------------------------- the fields

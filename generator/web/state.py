@@ -14,7 +14,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from generator.flow.generate import Options, render_files
-from generator.model.load import Workspace, data_root, open_workspace, working_units
+from generator.model.workspace import Workspace, data_root, open_workspace, working_units
 
 Stamp = tuple
 

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.core.dates import PlanDate, month_vn
 from generator.core.errors import UserError, ValidationFailed
-from generator.core.text import month_vn, roman_value
+from generator.core.text import roman_value
 from generator.flow.generate import file_stem
 from generator.model.kinds import KindView
-from generator.model.load import Workspace
-from generator.model.models import Unit, parse_plan_date
+from generator.model.unit import Unit
+from generator.model.workspace import Workspace
 from generator.resolve.appendix import Appendix
 from generator.resolve.deadlines import deadline, short
 from generator.web.profiles import SCALARS, Values, role_field
@@ -26,14 +27,8 @@ def plan_label(kind: KindView | None, unit: Unit) -> str:
     """'Số 235/KH-UBND, ngày 06/7/2026'; blanks shown as '…' while unassigned."""
     symbol = unit.plan.symbol or (kind.plan_symbol if kind else None) or "?"
     number = unit.plan.number or "…"
-    try:
-        date = parse_plan_date(unit.plan.date)
-    except ValueError:
-        return f"Số {number}/{symbol}"
-    if date.day:
-        when = short(dt.date(date.year, date.month, date.day))
-    else:
-        when = f"…/{month_vn(date.month)}/{date.year}"
+    date = unit.plan.date
+    when = date.short() if date.day else f"…/{month_vn(date.month)}/{date.year}"
     return f"Số {number}/{symbol}, ngày {when}"
 
 
@@ -102,7 +97,7 @@ def _fill(text: str, context: dict) -> str:
     if "{" not in text:
         return text
     try:
-        from generator.resolve.tables import render_text
+        from generator.resolve.identity import render_text
 
         return render_text(text, context, "mặc định")
     except Exception:  # noqa: BLE001 - a preview hint only; the check reports real errors
@@ -113,18 +108,18 @@ def kind_context(kind: KindView | None, unit: Unit | None, slug: str, values: Va
     """The names a kind's defaults may use, for this unit (the core's own context when the
     profile is valid; a close stand-in while it is not)."""
     try:
-        year = parse_plan_date(str(values.get("plan_date") or "")).year
+        year = PlanDate.parse(str(values.get("plan_date") or "")).year
     except ValueError:
         year = dt.date.today().year
     if kind is not None and unit is not None:
         getters = []
         try:
-            from generator.resolve.plan import text_context
+            from generator.resolve.identity import text_context
 
             getters.append(text_context)
         except ImportError:
             pass
-        from generator.resolve.tables import unit_context
+        from generator.resolve.identity import unit_context
 
         getters.append(unit_context)
         for getter in getters:
@@ -325,7 +320,7 @@ def plan_preview(ws: Workspace | None, slug: str, apps: list[Appendix]) -> PlanP
     if ws is None:
         return PlanPreview(False, NO_PLAN)
     try:
-        from generator.resolve import plan as plan_module
+        from generator.resolve import body as plan_module
     except ImportError:
         return PlanPreview(False, NO_PLAN)
     build = getattr(plan_module, "build_plan", None)

@@ -1,20 +1,13 @@
-"""The two Jinja sandboxes: catalog text, and office templates.
+"""The Jinja sandbox office templates are rendered in.
 
-Everything a user supplies is untrusted, so no Jinja runs outside these environments:
-
-- **Catalog text** (tasks, kind bodies, the plan body) is data with placeholders: only
-  ``{{ … }}`` expressions over the documented names (`unit.name`, `unit.short`, `year`, …)
-  and a few text filters; a ``{% … %}`` block, a call, arithmetic or any other name is refused
-  before anything runs.
-- **Templates** (a restyled appendix.docx) may also use ``{% if %}``, comparisons and
-  arithmetic over the given values, but no loops, ``{% set %}``, macros, includes, calls or
-  globals (`range`, `lipsum`, `cycler`, … are gone); ``+``, ``*`` and ``**`` cannot build
-  huge values; the output is capped in size and the rendering in time.
-
-Without loops, and with ``~`` chains kept flat, a rendering's work is bounded by the length
-of its source. Both are `ImmutableSandboxedEnvironment`s with `StrictUndefined`: an unknown
-name is an error, attributes starting with "_" (the way to `os.system`) are unreachable, and
-a value that is a function (``{{ unit.name.upper }}``) is refused rather than printed.
+A template (a restyled appendix.docx) is untrusted: it may use placeholders, ``{% if %}``,
+comparisons and arithmetic over the given values, but no loops, ``{% set %}``, macros,
+includes, calls or globals (`range`, `lipsum`, `cycler`, … are gone); ``+``, ``*`` and ``**``
+cannot build huge values; the output is capped in size and the rendering in time. It is an
+`ImmutableSandboxedEnvironment` with `StrictUndefined`: an unknown name is an error,
+attributes starting with "_" (the way to `os.system`) are unreachable, and a value that is a
+function (``{{ unit.name.upper }}``) is refused rather than printed. Catalog and profile
+text never comes here: it holds only plain placeholders (resolve/placeholders.py).
 """
 
 from __future__ import annotations
@@ -33,11 +26,13 @@ MAX_SECONDS = 5.0  # wall time one rendering may take
 MAX_NUMBER = 10**15  # no arithmetic result beyond this (a "10**5000" is refused)
 MAX_BUILT = 100_000  # characters a "+" or "*" may build
 
-TEXT_FILTERS = {"upper", "lower", "capitalize", "title", "trim", "default", "d", "e", "escape"}
-TEMPLATE_FILTERS = TEXT_FILTERS | {"join", "length", "count", "first", "last", "string", "int"}
+TEMPLATE_FILTERS = {
+    *("upper", "lower", "capitalize", "title", "trim", "default", "d", "e", "escape"),
+    *("join", "length", "count", "first", "last", "string", "int"),
+}
 
-# Expression nodes any placeholder may use; templates add the statements below.
-_EXPRESSIONS = (
+# The nodes a template may hold: expressions, and the statements below.
+_TEMPLATE_NODES = (
     nodes.Template,
     nodes.Output,
     nodes.TemplateData,
@@ -48,8 +43,6 @@ _EXPRESSIONS = (
     nodes.Filter,
     nodes.Concat,
     nodes.Keyword,
-)
-_TEMPLATE_NODES = _EXPRESSIONS + (
     nodes.If,
     nodes.CondExpr,
     nodes.Compare,
@@ -128,7 +121,7 @@ class _Bounded(ImmutableSandboxedEnvironment):
     def from_string(self, source, globals=None, template_class=None):  # noqa: A002
         """Every template is checked (check_source) before it is compiled."""
         if isinstance(source, str):
-            source = check_source(source, self.kind)
+            source = check_source(source)
         return super().from_string(source, globals, template_class)
 
 
@@ -154,32 +147,23 @@ def _bounded_concat(chunks) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=2)
-def environment(kind: str) -> _Bounded:
-    """The sandbox for "text" (catalog text, no autoescape) or "xml" (templates)."""
-    if kind == "text":
-        return _Bounded(kind, TEXT_FILTERS, autoescape=False)
-    return _Bounded(kind, TEMPLATE_FILTERS, autoescape=True, keep_trailing_newline=True)
-
-
+@lru_cache(maxsize=1)
 def template_environment() -> _Bounded:
     """The sandbox office templates are rendered in (docxtpl is given this environment)."""
-    return environment("xml")
+    return _Bounded("xml", TEMPLATE_FILTERS, autoescape=True, keep_trailing_newline=True)
 
 
-def check_source(source: str, kind: str) -> nodes.Template:
-    """Parse `source` and refuse every construct the sandbox of `kind` does not allow."""
-    env = environment(kind)
-    tree = env.parse(source)
-    allowed = _EXPRESSIONS if kind == "text" else _TEMPLATE_NODES
-    filters = TEXT_FILTERS if kind == "text" else TEMPLATE_FILTERS
+def check_source(source: str, kind: str = "xml") -> nodes.Template:
+    """Parse `source` and refuse every construct the sandbox does not allow."""
+    tree = template_environment().parse(source)
 
     def walk(node: nodes.Node) -> None:
-        if not isinstance(node, allowed):
-            raise RefusedTemplate(_refusal(node, kind), getattr(node, "lineno", 0) or 0)
-        if isinstance(node, nodes.Filter) and node.name not in filters:
+        if not isinstance(node, _TEMPLATE_NODES):
+            raise RefusedTemplate(_refusal(node), getattr(node, "lineno", 0) or 0)
+        if isinstance(node, nodes.Filter) and node.name not in TEMPLATE_FILTERS:
             raise RefusedTemplate(
-                f'bộ lọc "|{node.name}" không được phép (chỉ: {", ".join(sorted(filters))})',
+                f'bộ lọc "|{node.name}" không được phép (chỉ: '
+                f"{', '.join(sorted(TEMPLATE_FILTERS))})",
                 node.lineno,
             )
         if isinstance(node, nodes.Name) and node.ctx != "load":
@@ -196,7 +180,7 @@ def check_source(source: str, kind: str) -> nodes.Template:
     return tree
 
 
-def _refusal(node: nodes.Node, kind: str) -> str:
+def _refusal(node: nodes.Node) -> str:
     what = {
         nodes.Call: "lời gọi hàm",
         nodes.For: "vòng lặp {% for %}",
@@ -222,22 +206,7 @@ def _refusal(node: nodes.Node, kind: str) -> str:
             what = "danh sách, bộ giá trị"
         else:
             what = f"cú pháp {type(node).__name__}"
-    if kind == "text":
-        return (
-            f"{what} không được phép trong nội dung catalog: chỉ dùng chỗ giữ chỗ "
-            "{{ unit.name }}, {{ unit.short }}, {{ year }}, …"
-        )
     return f"{what} không được phép trong mẫu"
-
-
-@lru_cache(maxsize=4096)
-def compiled(source: str, kind: str):
-    return environment(kind).from_string(source)
-
-
-def render(source: str, context: dict, kind: str = "text") -> str:
-    """Render `source` in the sandbox of `kind`, bounded in output size and time."""
-    return compiled(source, kind).render(context)
 
 
 def jinja_message(exc: Exception) -> str:

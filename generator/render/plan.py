@@ -1,28 +1,27 @@
 """`Plan` + appendices -> the whole plan as one DOCX: the body on A4 portrait, then each
 appendix in its own A4 landscape section, numbered from its own page 1.
 
-The appendices are rendered by generator.docx from templates/appendix.docx, exactly as the
-separate appendix files (same title block, table, "PL …" styles, headers, page setup); this
-module takes their body and section properties from that output and puts them after the
-plan body. The body uses the "KH …" styles of templates/ke-hoach.docx (built by
-templates/build_plan_template.py), merged into the appendix template's styles.
+The appendices come filled from templates/appendix.docx exactly as the separate appendix
+files (render/appendix.py: same title block, table, "PL …" styles, headers, page setup);
+this module takes their body and section properties from those parts, built once, and puts
+them after the plan body. The body uses the "KH …" styles of templates/ke-hoach.docx (built
+by templates/build_plan_template.py), merged into the appendix template's styles.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
 from generator import __version__
 from generator.core.errors import UserError, Where
-from generator.model.load import Workspace
-from generator.render.docx import Template, load_template, pack
-from generator.render.ooxml import el, escape, props
-from generator.resolve.appendix import Appendix
-from generator.resolve.plan import Paragraph, Plan, build_plan, in_plan
+from generator.core.files import MB, read_bounded
+from generator.core.fonts import twips as text_width
+from generator.core.package import Package
+from generator.render.ooxml import core_properties, el, escape, pack, props
+from generator.render.template import Template
+from generator.resolve.plan import Paragraph, Plan
 
 PLAN_TEMPLATE = "ke-hoach.docx"
 A4_W, A4_H = 11906, 16838
@@ -43,25 +42,6 @@ def plan_file_name(slug: str, year: int) -> str:
     return f"{slug}-ke-hoach-{year}.docx"
 
 
-def plan_template_path(ws: Workspace) -> Path:
-    return ws.root / "templates" / PLAN_TEMPLATE
-
-
-def plan_docx(
-    ws: Workspace, slug: str, appendices: list[Appendix], numbered_columns: bool = False
-) -> bytes:
-    """The unit's whole plan: body (portrait), then Phụ lục I, II, … (landscape); an
-    appendix without a task for this unit is left out (plan.in_plan)."""
-    plan = build_plan(ws, slug, appendices)
-    return render_plan(
-        plan,
-        in_plan(appendices),
-        load_template(ws.template),
-        body_styles(plan_template_path(ws)),
-        numbered_columns,
-    )
-
-
 # --------------------------------------------------------------------------- template
 
 
@@ -78,9 +58,10 @@ def body_styles(path: Path) -> str:
 def _body_styles(name: str, mtime_ns: int, size: int) -> str:
     path = Path(name)
     try:
-        with zipfile.ZipFile(path) as zf:
-            xml = zf.read("word/styles.xml").decode("utf-8")
-    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        data = read_bounded(path, 20 * MB, "mẫu thân kế hoạch")
+        with Package(data, Where(path), "mẫu thân kế hoạch") as package:
+            xml = package.read("word/styles.xml").decode("utf-8")
+    except (UserError, UnicodeDecodeError) as exc:
         raise _unreadable(path, exc) from None
     found = "".join(m.group(0) for m in _STYLE.finditer(xml))
     if 'w:styleId="KHBody"' not in found:
@@ -89,44 +70,12 @@ def _body_styles(name: str, mtime_ns: int, size: int) -> str:
 
 
 def _unreadable(path: Path, exc: Exception) -> UserError:
+    reason = exc.message if isinstance(exc, UserError) else str(exc)
     return UserError(
-        f"không đọc được mẫu thân kế hoạch ({getattr(exc, 'strerror', None) or exc}); "
+        f"không đọc được mẫu thân kế hoạch ({reason}); "
         "tạo lại bằng: python templates/build_plan_template.py",
         Where(path),
     )
-
-
-# --------------------------------------------------------------------------- measuring
-
-# Advance widths (1/1000 em) of Times New Roman for ASCII 32-126: regular, then bold. Used
-# only to size the rules under the names and the header columns; Vietnamese letters are
-# measured by their base letter.
-_REGULAR = (
-    "250 333 408 500 500 833 778 180 333 333 500 564 250 333 250 278 500 500 500 500 500 500 "
-    "500 500 500 500 278 278 564 564 564 444 921 722 667 667 722 611 556 722 722 333 389 722 "
-    "611 889 722 722 556 722 667 556 611 722 722 944 722 722 611 333 278 333 469 500 333 444 "
-    "500 444 500 444 333 500 500 278 278 500 278 778 500 500 500 500 333 389 278 500 500 722 "
-    "500 500 444 480 200 480 541"
-)
-_BOLD = (
-    "250 333 555 500 500 1000 833 278 333 333 500 570 250 333 250 278 500 500 500 500 500 500 "
-    "500 500 500 500 333 333 570 570 570 500 930 722 667 722 722 667 611 778 778 389 500 778 "
-    "667 944 722 778 611 778 722 556 667 722 722 1000 722 722 667 333 278 333 581 500 333 500 "
-    "556 444 556 444 333 500 556 278 333 556 278 833 556 500 556 556 444 389 333 556 500 722 "
-    "500 500 444 394 220 394 520"
-)
-_WIDTHS = {False: [int(w) for w in _REGULAR.split()], True: [int(w) for w in _BOLD.split()]}
-
-
-def text_width(text: str, size: float, bold: bool = False) -> int:
-    """Approximate width of one line of `text` in twips."""
-    table = _WIDTHS[bold]
-    total = 0
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch.replace("Đ", "D").replace("đ", "d"))[:1]
-        code = ord(base) if base else 32
-        total += table[code - 32] if 32 <= code < 127 else 500
-    return round(total * size * 20 / 1000)
 
 
 # --------------------------------------------------------------------------- XML pieces
@@ -322,9 +271,9 @@ def body_section(header_refs: str) -> str:
 # --------------------------------------------------------------------------- appendices
 
 
-def _appendix_body(template: Template, appendix: Appendix, numbered_columns: bool):
-    """(content, section properties, document root tag) of the separate appendix file."""
-    xml = template.render_parts(appendix, numbered_columns)["word/document.xml"].decode("utf-8")
+def _appendix_body(parts: dict[str, bytes]):
+    """(content, section properties, document root tag) of a filled appendix."""
+    xml = parts["word/document.xml"].decode("utf-8")
     body = _BODY.search(xml)
     root = _ROOT.search(xml)
     assert body and root, "the appendix template has no <w:body>"
@@ -351,13 +300,13 @@ def _end_section(content: str, sect: str) -> str:
 
 def render_plan(
     plan: Plan,
-    appendices: list[Appendix],
+    appendices: list[dict[str, bytes]],
     template: Template,
     kh_styles: str,
-    numbered_columns: bool = False,
 ) -> bytes:
-    """The DOCX bytes: the appendix template's package with the body in front."""
-    sections = [_appendix_body(template, a, numbered_columns) for a in appendices]
+    """The DOCX bytes: the appendix template's package with the body in front, then the
+    appendices, each given as its filled template parts (render/appendix.appendix_parts)."""
+    sections = [_appendix_body(parts) for parts in appendices]
     if sections:
         header_refs = "".join(_HEADER_REF.findall(sections[0][1]))
         root = sections[0][2]
@@ -384,23 +333,17 @@ def render_plan(
     parts = dict(template.parts)
     parts["word/document.xml"] = document.encode("utf-8")
     parts["word/styles.xml"] = styles.encode("utf-8")
-    parts["docProps/core.xml"] = core_properties(plan)
+    parts["docProps/core.xml"] = plan_properties(plan)
     return pack(parts)
 
 
-def core_properties(plan: Plan) -> bytes:
+def plan_properties(plan: Plan) -> bytes:
     """Title, author (the issuing unit) and a stamp: plangen version, catalog ids and hashes."""
-    title = f"{plan.doc_type.capitalize()} {plan.title.replace(chr(10), ' ')}"
     keywords = "; ".join(f"{cid} sha256:{digest}" for cid, digest in plan.sources)
-    description = f"plangen {__version__}; unit {plan.unit}; {keywords}"
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
-        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        f"<dc:title>{escape(title)}</dc:title>"
-        f"<dc:subject>PAR INDEX, SIPAS {plan.year}</dc:subject>"
-        f"<dc:creator>{escape(plan.issuer_name)}</dc:creator>"
-        f"<cp:keywords>{escape(keywords)}</cp:keywords>"
-        f"<dc:description>{escape(description)}</dc:description>"
-        "</cp:coreProperties>"
-    ).encode()
+    return core_properties(
+        title=f"{plan.doc_type.capitalize()} {plan.title.replace(chr(10), ' ')}",
+        subject=f"PAR INDEX, SIPAS {plan.year}",
+        creator=plan.issuer_name,
+        keywords=keywords,
+        description=f"plangen {__version__}; unit {plan.unit}; {keywords}",
+    )

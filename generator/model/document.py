@@ -1,35 +1,18 @@
 """Who issues and signs a unit's plan: the Nghị định 30 header and footer of its body.
 
 A kind gives the defaults (a commune signs "TM. ỦY BAN NHÂN DÂN"), a unit its own (the
-signer's name); both are merged field by field, the unit winning (see `merged`).
-Text may use {{ unit.name }}, {{ unit.short }} and the other names of resolve.unit_context.
+signer's name); both are merged field by field, the unit winning (see `merged`). Text may
+use {{ unit.name }}, {{ unit.short }} and the other names of resolve.identity.
 """
 
-from __future__ import annotations
+from pydantic import Field
 
-from typing import Annotated
+from generator.model.fields import OptionalText, Strict
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-
-from generator.core.text import illegal_char, nfc
+Text = OptionalText
 
 
-def _text(value: str) -> str:
-    value = nfc(value).strip()
-    bad = illegal_char(value)
-    if bad:
-        raise ValueError(f"chứa ký tự điều khiển {bad} không được phép trong DOCX")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_text)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Signer(_Strict):
+class Signer(Strict):
     """The signature block, line by line (Nghị định 30: TM., KT., chức vụ, họ tên)."""
 
     on_behalf: Text | None = Field(None, description='Ví dụ "TM. ỦY BAN NHÂN DÂN"')
@@ -38,20 +21,20 @@ class Signer(_Strict):
     name: Text | None = Field(None, description="Họ tên người ký; bỏ trống để điền tay")
 
 
-class Document(_Strict):
+class Document(Strict):
     """The header, place, signature and recipients of the plan body."""
 
     authority: Text | None = Field(
         None, description='Cơ quan chủ quản (dòng trên tên cơ quan), ví dụ "UBND TỈNH LẠNG SƠN"'
     )
-    issuer_lines: list[Text] | None = Field(
+    issuer_lines: tuple[Text, ...] | None = Field(
         None,
         description='Tên cơ quan ban hành, mỗi dòng một phần, ví dụ ["ỦY BAN NHÂN DÂN", '
         '"XÃ ĐÌNH LẬP"]',
     )
     place: Text | None = Field(None, description='Địa danh trước ngày tháng, ví dụ "Đình Lập"')
     signer: Signer | None = None
-    recipients: list[Text] | None = Field(
+    recipients: tuple[Text, ...] | None = Field(
         None, description='Nơi nhận, mỗi mục một dòng, không kèm "- " và ";"'
     )
     report_to: Text | None = Field(

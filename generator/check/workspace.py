@@ -10,13 +10,23 @@ of another (an override of a task is not "unknown" when its catalog failed to lo
 
 from __future__ import annotations
 
-from generator.core.errors import UserError, ValidationFailed, Where
-from generator.core.text import did_you_mean
-from generator.model.kinds import KindView, foreign_words
-from generator.model.load import Loaded, Workspace
-from generator.model.models import Catalog, Unit, split_role_ref
+from generator.check.body import body_for, body_problems
+from generator.check.body import trial as body_trial
+from generator.check.wording import kind_trial, task_lines
+from generator.core.errors import UserError, ValidationFailed, Where, once
+from generator.core.parallel import WorkerDied, forked_map, workers_for
+from generator.core.text import unknown
+from generator.model.catalog import Catalog
+from generator.model.fields import split_role_ref
+from generator.model.kinds import KindView
+from generator.model.unit import Unit
+from generator.model.validation import Loaded
+from generator.model.workspace import Workspace
+from generator.resolve.appendix import Appendix
 from generator.resolve.deadlines import stale_deadlines
-from generator.resolve.tables import Resolver
+from generator.resolve.unit import in_order, resolve_one
+
+PARALLEL_FROM = 64  # units; below this, forking workers costs more than it saves
 
 
 def validate(
@@ -27,9 +37,11 @@ def validate(
 ) -> list[UserError]:
     """Every problem of the catalogs and kinds, and of the units `slugs` (default: all).
 
-    With `trial`, each unit is also resolved against each catalog, and each kind checked for
-    wording of another level; a caller about to resolve anyway passes False. What is only
-    worth a warning (a task due before the unit's plan is issued) goes to `warnings`.
+    With `trial`, each unit is also resolved against each catalog (once: the same tables
+    serve the plan body's trial), and each kind checked for wording of another level; a
+    caller about to resolve anyway passes False. Many units are tried on every core. What
+    is only worth a warning (a task due before the unit's plan is issued) goes to
+    `warnings`.
     """
     problems = list(ws.problems)
     slugs = sorted(ws.unit_files) if slugs is None else slugs
@@ -37,7 +49,7 @@ def validate(
         try:
             ws.unit(slug)
         except UserError as exc:
-            problems += getattr(exc, "problems", [exc])
+            problems += exc.problems
     declared = set(ws.roles.model.roles) if ws.roles else None
     kinds: dict[str, KindView] = {}
     for kind_id, loaded in sorted(ws.kinds.items()):
@@ -53,39 +65,68 @@ def validate(
     catalogs_whole = not any(
         p.where.path and p.where.path.parent == ws.catalog_dir for p in ws.problems
     )
-    units: dict[str, tuple[Loaded[Unit], KindView]] = {}
+    loaded_units = ws.loaded_units()
+    units: dict[str, KindView] = {}
     for slug in slugs:
-        if slug not in ws.units:
+        if slug not in loaded_units:
             continue
-        unit = ws.units[slug]
+        unit = loaded_units[slug]
         kind, unit_problems = _unit(ws, unit, kinds, declared, ids if catalogs_whole else None)
         problems += unit_problems
         if kind is not None and not unit_problems:
-            units[slug] = (unit, kind)
+            units[slug] = kind
     if not trial or any(p.where.path and p.where.path.parent == ws.catalog_dir for p in problems):
         return problems  # a broken catalog would only produce follow-on noise
-    for slug, (unit, kind) in units.items():
-        for cat in ws.catalogs.values():
-            found, appendix = _trial(cat, kind, unit.model, slug)
-            problems += ValidationFailed(found).placed(unit.path).problems
-            if appendix is not None and warnings is not None:
-                warnings += stale_deadlines(appendix, unit.model, cat.path, task_lines(cat.model))
-    from generator.resolve.plan import (
-        validate_plan,  # the plan body's catalog, checked like the others
-    )
+    bodies_sound = not (found := body_problems(ws))
+    problems += found
 
-    problems += validate_plan(ws, slugs)
-    used = {kind.id for _, kind in units.values()}
+    def one(slug: str) -> tuple[list[UserError], list[UserError]]:
+        return unit_trial(ws, slug, loaded_units[slug], units[slug], bodies_sound)
+
+    workers = workers_for(len(units)) if len(units) >= PARALLEL_FROM else 1
+    results = dict(forked_map(one, list(units), workers))
+    for slug in units:
+        result = results[slug]
+        if isinstance(result, WorkerDied):
+            problems.append(
+                UserError("tiến trình kiểm tra dừng đột ngột", Where(ws.unit_files[slug]))
+            )
+            continue
+        problems += result[0]
+        if warnings is not None:
+            warnings += result[1]
+    used = {kind.id for kind in units.values()}
     for kind in kinds.values():
         if not kind.abstract:
-            problems += wording_problems(ws, kind, report_gaps=kind.id not in used)
+            problems += kind_trial(ws, kind, report_gaps=kind.id not in used, body=bodies_sound)
     return once(problems)
 
 
-def once(problems: list[UserError]) -> list[UserError]:
-    """Each problem once (a unit's own fault is met by every catalog it is tried with)."""
-    seen: set[str] = set()
-    return [p for p in problems if not (str(p) in seen or seen.add(str(p)))]
+def unit_trial(
+    ws: Workspace, slug: str, unit: Loaded[Unit], kind: KindView, body: bool = True
+) -> tuple[list[UserError], list[UserError]]:
+    """(problems, warnings) of one unit: every catalog resolved for it once, the tables then
+    serving the plan body's trial (with `body`) and the deadline warnings."""
+    problems: list[UserError] = []
+    warnings: list[UserError] = []
+    resolved: list[Appendix] = []
+    failed: set[int] = set()
+    for cat in in_order(ws.catalogs.values()):
+        try:
+            appendix = resolve_one(cat, kind, unit.model, slug)
+        except UserError as exc:
+            problems += ValidationFailed(exc.problems).placed(unit.path).problems
+            failed.add(cat.model.year)
+            continue
+        resolved.append(appendix)
+        warnings += stale_deadlines(appendix, unit.model, cat.path, task_lines(cat.model))
+    year = unit.model.plan.date.year
+    loaded_body = body_for(ws, year) if body else None
+    if loaded_body is not None and year not in failed:
+        docs = [a for a in resolved if a.year == year]
+        where = unit.where("document") if unit.model.document else unit.where()
+        problems += body_trial(loaded_body, kind, unit.model, slug, docs, where=where)
+    return problems, warnings
 
 
 def _unit(ws, unit: Loaded[Unit], kinds, declared, ids) -> tuple[KindView | None, list]:
@@ -112,68 +153,11 @@ def _unit(ws, unit: Loaded[Unit], kinds, declared, ids) -> tuple[KindView | None
     return kind, out
 
 
-def _trial(cat: Loaded[Catalog], kind: KindView, unit: Unit, slug: str):
-    try:
-        return [], Resolver(cat.model, kind, unit, slug, source=cat.path).appendix()
-    except ValidationFailed as exc:
-        return exc.problems, None
-    except UserError as exc:
-        return [exc], None
-
-
-def sample_unit(kind: KindView) -> Unit:
-    """A unit of `kind` with nothing of its own: what the kind's defaults alone give (and a
-    plan symbol where each unit of the kind writes its own, as a department does)."""
-    short = kind.short or "Sở"
-    plan = {"date": "2026-07"} if kind.plan_symbol else {"date": "2026-07", "symbol": "KH"}
-    return Unit.model_validate({"kind": kind.id, "name": f"{short} Mẫu", "plan": plan})
-
-
-def wording_problems(ws: Workspace, kind: KindView, report_gaps: bool = True) -> list[UserError]:
-    """Each task and section a unit of `kind` would get in another level's words; with
-    `report_gaps`, also what keeps a new unit of the kind from rendering with the kind's
-    defaults alone (a role without bodies, no plan symbol)."""
-    out: list[UserError] = []
-    unit = sample_unit(kind)
-    for cat in ws.catalogs.values():
-        try:
-            appendix = Resolver(cat.model, kind, unit, "mau", source=cat.path).appendix()
-        except UserError as exc:
-            if report_gaps:  # otherwise said by the trial resolve of a real unit
-                for problem in getattr(exc, "problems", [exc]):
-                    message = problem.message.replace('đơn vị "mau"', f'loại "{kind.id}"')
-                    out.append(UserError(message + " (đơn vị mới chỉ có mặc định)", problem.where))
-            continue
-        if not kind.avoid:
-            continue
-        lines = task_lines(cat.model)
-        for row in appendix.rows:
-            texts = row.cells.values()
-            words = sorted({w for t in texts for w in foreign_words(t, kind)})
-            if not words:
-                continue
-            what = "mục" if row.is_section else "nhiệm vụ"
-            chain = " hoặc ".join(f'"{k}"' for k in kind.chain)
-            out.append(
-                UserError(
-                    f'loại "{kind.id}": {what} "{row.ident}" chưa có cách viết của cấp này '
-                    f"(còn {', '.join(f'“{w}”' for w in words)}): thêm variants cho {chain}, "
-                    "hoặc viết {{ unit.short }} thay cho từ chỉ cấp",
-                    Where(cat.path, lines.get(row.ident, 0)),
-                )
-            )
-    return out
-
-
-def task_lines(catalog: Catalog) -> dict[str, int]:
-    return {t.id: t._line for t in catalog.iter_tasks()}
-
-
 def _known(name: str, choices, message: str, where: Where, tail: str = "") -> list[UserError]:
     """No problem when `name` is among `choices`; else `message`, a did-you-mean and `tail`."""
     if name in choices:
         return []
-    return [UserError(message + did_you_mean(name, choices) + tail, where)]
+    return [unknown(message, name, choices, where, tail=tail)]
 
 
 def _role_declared(role: str, declared: set[str] | None, where: Where, tail: str = ""):

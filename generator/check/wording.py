@@ -1,0 +1,83 @@
+"""What a kind's defaults alone give: a sample unit of every kind, tried against every
+catalog; each task and section still worded for another level (the kind's `avoid` words)
+is reported with its file and line and the fix."""
+
+from __future__ import annotations
+
+from generator.check.body import trial
+from generator.core.errors import UserError, Where
+from generator.model.catalog import Catalog
+from generator.model.kinds import KindView, foreign_words
+from generator.model.unit import Unit
+from generator.model.validation import Loaded
+from generator.model.workspace import Workspace
+from generator.resolve.appendix import Appendix
+from generator.resolve.unit import in_order, resolve_one
+
+
+def sample_unit(kind: KindView) -> Unit:
+    """A unit of `kind` with nothing of its own: what the kind's defaults alone give (and a
+    plan symbol where each unit of the kind writes its own, as a department does)."""
+    short = kind.short or "Sở"
+    plan = {"date": "2026-07"} if kind.plan_symbol else {"date": "2026-07", "symbol": "KH"}
+    return Unit.model_validate({"kind": kind.id, "name": f"{short} Mẫu", "plan": plan})
+
+
+def kind_trial(
+    ws: Workspace, kind: KindView, report_gaps: bool = True, body: bool = True
+) -> list[UserError]:
+    """What a new unit of `kind` gets from the kind's defaults alone, each catalog resolved
+    once: tasks and sections in another level's words, and (with `body`) the plan body's
+    trial; with `report_gaps`, also what keeps such a unit from rendering (a role without
+    bodies, no plan symbol)."""
+    out: list[UserError] = []
+    unit = sample_unit(kind)
+    resolved: list[Appendix] = []
+    failed: set[int] = set()  # years with a catalog that does not resolve
+    for cat in in_order(ws.catalogs.values()):
+        try:
+            appendix = resolve_one(cat, kind, unit, "mau")
+        except UserError as exc:
+            failed.add(cat.model.year)
+            if report_gaps:  # otherwise said by the trial resolve of a real unit
+                for problem in exc.problems:
+                    message = problem.message.replace('đơn vị "mau"', f'loại "{kind.id}"')
+                    out.append(UserError(message + " (đơn vị mới chỉ có mặc định)", problem.where))
+            continue
+        resolved.append(appendix)
+        out += _foreign(appendix, cat, kind)
+    kind_file = ws.kinds[kind.id]
+    own = kind_file.model.document
+    where = kind_file.where("document") if own else kind_file.where()
+    for loaded in ws.bodies if body else ():
+        year = loaded.model.year
+        docs = [] if year in failed else [a for a in resolved if a.year == year]
+        out += trial(loaded, kind, unit, "mau", docs, True, where, own)
+    return out
+
+
+def _foreign(appendix: Appendix, cat: Loaded[Catalog], kind: KindView) -> list[UserError]:
+    """Each row of `appendix` still worded for another level (the kind's `avoid` words)."""
+    if not kind.avoid:
+        return []
+    out = []
+    lines = task_lines(cat.model)
+    chain = " hoặc ".join(f'"{k}"' for k in kind.chain)
+    for row in appendix.rows:
+        words = sorted({w for t in row.cells.values() for w in foreign_words(t, kind)})
+        if not words:
+            continue
+        what = "mục" if row.is_section else "nhiệm vụ"
+        out.append(
+            UserError(
+                f'loại "{kind.id}": {what} "{row.ident}" chưa có cách viết của cấp này '
+                f"(còn {', '.join(f'“{w}”' for w in words)}): thêm variants cho {chain}, "
+                "hoặc viết {{ unit.short }} thay cho từ chỉ cấp",
+                Where(cat.path, lines.get(row.ident, 0)),
+            )
+        )
+    return out
+
+
+def task_lines(catalog: Catalog) -> dict[str, int]:
+    return {t.id: t._line for t in catalog.iter_tasks()}

@@ -1,0 +1,134 @@
+"""Kinds of unit and unit profiles, as pydantic models."""
+
+import re
+
+from pydantic import Field, field_validator
+
+from generator.core.frozen import FrozenDict
+from generator.model.document import Document
+from generator.model.fields import (
+    BodyLayout,
+    ColumnKey,
+    DateField,
+    FullDate,
+    KindId,
+    Map,
+    Name,
+    RoleKey,
+    Strict,
+    Text,
+)
+
+
+class ParentPlan(Strict):
+    """The plan this unit's plan implements (the province plan for its units)."""
+
+    title: Text = Field(description="Ví dụ: Kế hoạch số 252/KH-UBND")
+    issuer: Text = Field(description="Ví dụ: UBND tỉnh Lạng Sơn")
+    date: FullDate = Field(description="Ngày ban hành, YYYY-MM-DD")
+    deadline_days: int = Field(
+        15, ge=1, le=365, description="Số ngày để ban hành kế hoạch của đơn vị"
+    )
+
+
+class Kind(Strict):
+    """Defaults shared by every unit of one kind (province, commune, ward, board, …).
+
+    A kind may name a `base` kind: roles, labels and the catalogs' wording for the base are
+    inherited and may be overridden (ward -> commune). Fields left out come from the base.
+    """
+
+    id: KindId
+    name: Text = Field(description="Tên loại đơn vị")
+    base: KindId | None = Field(
+        None, description="Loại đơn vị gốc: kế thừa vai trò, nhãn cột, cách viết nhiệm vụ"
+    )
+    abstract: bool = Field(
+        False, description="Chỉ để các loại khác kế thừa; không dùng trực tiếp cho đơn vị"
+    )
+    short: Text | None = Field(
+        None,
+        description="Cách đơn vị tự gọi mình trong câu: xã, phường, đặc khu, tỉnh, Sở, Ban "
+        '(thay cho {{ unit.short }} trong catalog, ví dụ "UBND {{ unit.short }}")',
+    )
+    issuer: Text | None = Field(None, description="Cơ quan ban hành, viết thường trong câu")
+    plan_symbol: Text | None = Field(None, description="Ký hiệu kế hoạch (mặc định KH-UBND)")
+    column_labels: Map(ColumnKey, Text) = Field(
+        default_factory=FrozenDict, description="Nhãn cột riêng của loại đơn vị"
+    )
+    bodies: BodyLayout | None = Field(
+        None, description='Cách ghi nhiều cơ quan trong một ô: "inline" hoặc "lines"'
+    )
+    roles: Map(RoleKey, tuple[Text, ...]) = Field(
+        default_factory=FrozenDict,
+        description="Vai trò -> các cơ quan; danh sách rỗng: vai trò không có ở cấp này. "
+        "Tên cơ quan có thể dùng {{ unit.short }}",
+    )
+    avoid: tuple[Text, ...] = Field(
+        (),
+        description="Từ của cấp khác không được xuất hiện trong phụ lục của loại này "
+        '(ví dụ phường: "xã"); validate báo từng nhiệm vụ còn dùng',
+    )
+    allow: tuple[Text, ...] = Field(
+        (),
+        description='Cụm từ chứa một từ trong "avoid" nhưng vẫn đúng (ví dụ "xã hội")',
+    )
+    parent: ParentPlan | None = None
+    document: Document | None = Field(
+        None, description="Đầu và cuối văn bản Kế hoạch: cơ quan, địa danh, người ký, nơi nhận"
+    )
+
+
+class Plan(Strict):
+    number: str | int | None = Field(None, description="Số kế hoạch; bỏ trống để văn thư điền")
+    symbol: Text | None = Field(None, description="Ký hiệu; mặc định theo loại đơn vị")
+    date: DateField = Field(description="YYYY-MM-DD, hoặc YYYY-MM khi chưa có ngày")
+    long_date: bool = Field(False, description="Viết 'ngày 06 tháng 7 năm 2026' thay vì 06/7/2026")
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> str | None:
+        if value is None:
+            return None
+        text = str(value).strip()
+        if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,9}", text):
+            raise ValueError(f'số kế hoạch "{text}" phải là số (chữ số 0-9)')
+        return text
+
+
+class TaskOverride(Strict):
+    """A unit's own wording or bodies for one task (bodies are written out, not roles)."""
+
+    text: Text | None = None
+    lead: tuple[Text, ...] | None = Field(
+        None, min_length=1, description="Cơ quan chủ trì (tên cụ thể)"
+    )
+    support: tuple[Text, ...] | None = Field(None, description="Cơ quan phối hợp (tên cụ thể)")
+    deadline: Text | None = None
+    product: Text | None = None
+
+
+class Unit(Strict):
+    """One unit's profile: who it is, its plan, and what differs from its kind."""
+
+    kind: KindId = Field(
+        description="Loại đơn vị: province, department, commune, ward, special_zone, board, …"
+    )
+    name: Name = Field(description="Tên đơn vị viết trong câu, ví dụ: xã Đình Lập")
+    short: Name | None = Field(
+        None, description="Cách đơn vị tự gọi mình trong câu; mặc định theo loại (xã, Sở, …)"
+    )
+    show_name: bool = Field(True, description="In tên đơn vị trong tiêu đề phụ lục")
+    issuer: Text | None = Field(None, description="Cơ quan ban hành; mặc định theo loại")
+    plan: Plan
+    parent: ParentPlan | None = None
+    document: Document | None = Field(
+        None, description="Đầu và cuối văn bản Kế hoạch: cơ quan, địa danh, người ký, nơi nhận"
+    )
+    roles: Map(RoleKey, tuple[Text, ...]) = Field(
+        default_factory=FrozenDict, description="Thay cơ quan của một vai trò cho riêng đơn vị"
+    )
+    tasks: Map(str, TaskOverride) = Field(
+        default_factory=FrozenDict, description="Thay nội dung một nhiệm vụ cho riêng đơn vị"
+    )
+    omit: tuple[str, ...] = Field((), description="Mã nhiệm vụ hoặc mục bỏ đi")
