@@ -19,10 +19,8 @@ the template's bytes and the plangen and docxtpl versions, and checked again on 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
-import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -246,9 +244,3 @@ def _text_width(document_xml: str) -> int:
     right = re.search(r'<w:pgMar\b[^>]*\bw:right="(\d+)"', sect_xml)
     width = int(size.group(1)) if size else 16838
     return width - (int(left.group(1)) if left else 1701) - (int(right.group(1)) if right else 850)
-
-
-def document_parts(rendered: bytes) -> dict[str, bytes]:
-    """The parts of a DOCX docxtpl saved (our own output, trusted)."""
-    with zipfile.ZipFile(io.BytesIO(rendered)) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}

@@ -1,0 +1,131 @@
+"""The `plangen` command line (typer): the app, its global options and how errors are said.
+
+A `UserError` becomes its message on stderr and exit code 2, with no traceback;
+`--debug` shows the traceback; anything else is reported as an internal error (exit 70).
+The global options (--data, --units-dir, --debug) may stand before or after the command;
+they travel on the typer context (`Settings`), never in module state.
+"""
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.25 carries its own copy of click
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover - older typer on the real click
+    from click import get_current_context
+
+from generator.core.errors import UserError, ValidationFailed
+
+GLOBAL_VALUED = ("--data", "--units-dir")
+GLOBAL_FLAGS = ("--debug",)
+
+
+class GlobalOptionsFirst(TyperGroup):
+    """Accept the global options after the command too (`plangen units --units-dir D`):
+    they are moved in front of the command before click parses the line."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        front: list[str] = []
+        rest: list[str] = []
+        seen_command = False
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                rest += args[i:]
+                break
+            name = arg.split("=", 1)[0]
+            if seen_command and name in GLOBAL_VALUED:
+                if "=" in arg:
+                    front.append(arg)
+                else:
+                    front += args[i : i + 2]
+                    i += 1
+            elif seen_command and arg in GLOBAL_FLAGS:
+                front.append(arg)
+            else:
+                if not arg.startswith("-") and arg in self.commands and not seen_command:
+                    seen_command = True
+                rest.append(arg)
+            i += 1
+        return super().parse_args(ctx, front + rest)
+
+
+app = typer.Typer(
+    cls=GlobalOptionsFirst,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="plangen: lập Kế hoạch và Phụ lục I (PAR INDEX), Phụ lục II (SIPAS) của đơn vị "
+    "từ danh mục nhiệm vụ (catalog) và hồ sơ đơn vị.",
+)
+
+
+@dataclass
+class Settings:
+    """The global options of one invocation."""
+
+    debug: bool = False
+    data: Path | None = None
+    units_dirs: list[Path] = field(default_factory=list)
+
+
+def settings() -> Settings:
+    ctx = get_current_context(silent=True)
+    while ctx is not None and not isinstance(ctx.obj, Settings):
+        ctx = ctx.parent
+    return ctx.obj if ctx is not None else Settings()
+
+
+def user_errors(fn):
+    """One clean line for a user error (exit 2); a short report for a bug (exit 70)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            if settings().debug:
+                raise
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except OSError as exc:  # the environment, not plangen: a path, a disk, a permission
+            if settings().debug:
+                raise
+            from generator.write.files import os_error
+
+            typer.echo(str(os_error(exc)), err=True)
+            raise typer.Exit(2) from None
+        except Exception as exc:
+            if settings().debug:
+                raise
+            typer.echo(
+                f"lỗi nội bộ của plangen ({type(exc).__name__}: {exc}). Đây là lỗi của "
+                "chương trình, không phải của dữ liệu: hãy chạy lại lệnh với --debug và "
+                "gửi toàn bộ kết quả cho nhóm phát triển plangen.",
+                err=True,
+            )
+            raise typer.Exit(70) from None
+
+    return wrapper
+
+
+def workspace():
+    from generator.model.workspace import open_workspace
+
+    s = settings()
+    ws = open_workspace(s.data, s.units_dirs)
+    if ws.problems:
+        raise ValidationFailed(ws.problems)
+    return ws
+
+
+def note(text: str) -> None:
+    typer.echo(text, err=True)
