@@ -10,6 +10,8 @@ one line naming whose text it was.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from generator.core.errors import UserError, Where
 from generator.model.document import Document, merged
 from generator.model.kinds import KindView
@@ -62,6 +64,7 @@ def plan_symbol(kind: KindView, unit: Unit) -> str | None:
 
 
 def missing_symbol(kind: KindView, who: str, where: Where | None = None) -> UserError:
+    where = replace(where or Where(), field="plan.symbol")
     return UserError(
         f"{who}: thiếu ký hiệu kế hoạch (plan.symbol, ví dụ KH-SYT): loại "
         f'"{kind.id}" không có ký hiệu chung',
