@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from generator.core.cache import cache_dir
 from generator.core.errors import UserError
 from generator.model.workspace import open_workspace
 from generator.render.appendix import render_appendix
-from generator.render.template import TABLE_STYLES, cache_dir, load_template, read_template
-from generator.render.template import cache_key as _cache_key
+from generator.render.template import TABLE_STYLES, cache_name, load_template, read_template
 from generator.resolve.unit import unit_appendices as appendices
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -206,14 +206,14 @@ def test_documented_names_render_in_body_and_header(tmp_path):
 
 def test_cache_key_follows_template_and_versions():
     data = shipped().read_bytes()
-    assert _cache_key(data) != _cache_key(data + b" ")
-    assert _cache_key(data) == _cache_key(data)
+    assert cache_name(data) != cache_name(data + b" ")
+    assert cache_name(data) == cache_name(data)
 
 
 def test_a_damaged_cache_entry_is_cleaned_again():
     data = shipped().read_bytes()
     good = read_template(shipped(), data).source
-    cached = cache_dir() / f"template-{_cache_key(data)}.xml"
+    cached = cache_dir() / cache_name(data)
     cached.write_text("<w:document><w:body>garbage</w:body></w:document>", encoding="utf-8")
     assert read_template(shipped(), data).source == good
     assert cached.read_text(encoding="utf-8") == good

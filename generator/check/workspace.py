@@ -10,6 +10,8 @@ of another (an override of a task is not "unknown" when its catalog failed to lo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from generator.check.body import body_for, body_problems
 from generator.check.body import trial as body_trial
 from generator.check.wording import kind_trial, task_lines
@@ -39,17 +41,12 @@ def validate(
 
     With `trial`, each unit is also resolved against each catalog (once: the same tables
     serve the plan body's trial), and each kind checked for wording of another level; a
-    caller about to resolve anyway passes False. Many units are tried on every core. What
-    is only worth a warning (a task due before the unit's plan is issued) goes to
-    `warnings`.
+    caller about to resolve anyway passes False. Many units are loaded, checked and tried
+    on every core. What is only worth a warning (a task due before the unit's plan is
+    issued) goes to `warnings`.
     """
     problems = list(ws.problems)
     slugs = sorted(ws.unit_files) if slugs is None else slugs
-    for slug in slugs:
-        try:
-            ws.unit(slug)
-        except UserError as exc:
-            problems += exc.problems
     declared = set(ws.roles.model.roles) if ws.roles else None
     kinds: dict[str, KindView] = {}
     for kind_id, loaded in sorted(ws.kinds.items()):
@@ -62,44 +59,66 @@ def validate(
     ids: dict[str, Where] = {}
     for cat in ws.catalogs.values():
         problems += _catalog(cat, declared, set(ws.kinds), ids)
-    catalogs_whole = not any(
-        p.where.path and p.where.path.parent == ws.catalog_dir for p in ws.problems
-    )
-    loaded_units = ws.loaded_units()
-    units: dict[str, KindView] = {}
+    shared = Shared(ws, kinds, declared, ids if not _catalogs_broken(ws, ws.problems) else None)
+    trial = trial and not _catalogs_broken(ws, problems)  # else only follow-on noise
+    bodies_sound = trial and not (found := body_problems(ws))
+    if trial:
+        problems += found
+    workers = workers_for(len(slugs)) if len(slugs) >= PARALLEL_FROM else 1
+    results = dict(forked_map(lambda s: shared.unit(s, trial, bodies_sound), slugs, workers))
+    used: set[str] = set()
     for slug in slugs:
-        if slug not in loaded_units:
-            continue
-        unit = loaded_units[slug]
-        kind, unit_problems = _unit(ws, unit, kinds, declared, ids if catalogs_whole else None)
-        problems += unit_problems
-        if kind is not None and not unit_problems:
-            units[slug] = kind
-    if not trial or any(p.where.path and p.where.path.parent == ws.catalog_dir for p in problems):
-        return problems  # a broken catalog would only produce follow-on noise
-    bodies_sound = not (found := body_problems(ws))
-    problems += found
-
-    def one(slug: str) -> tuple[list[UserError], list[UserError]]:
-        return unit_trial(ws, slug, loaded_units[slug], units[slug], bodies_sound)
-
-    workers = workers_for(len(units)) if len(units) >= PARALLEL_FROM else 1
-    results = dict(forked_map(one, list(units), workers))
-    for slug in units:
         result = results[slug]
         if isinstance(result, WorkerDied):
-            problems.append(
-                UserError("tiến trình kiểm tra dừng đột ngột", Where(ws.unit_files[slug]))
-            )
+            message = "tiến trình kiểm tra dừng đột ngột"
+            problems.append(UserError(message, Where(ws.unit_files.get(slug))))
             continue
-        problems += result[0]
+        problems += result.problems
         if warnings is not None:
-            warnings += result[1]
-    used = {kind.id for kind in units.values()}
+            warnings += result.warnings
+        if result.kind is not None:
+            used.add(result.kind)
+    if not trial:
+        return problems
     for kind in kinds.values():
         if not kind.abstract:
             problems += kind_trial(ws, kind, report_gaps=kind.id not in used, body=bodies_sound)
     return once(problems)
+
+
+def _catalogs_broken(ws: Workspace, problems) -> bool:
+    return any(p.where.path and p.where.path.parent == ws.catalog_dir for p in problems)
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    problems: list[UserError]
+    warnings: list[UserError]
+    kind: str | None = None  # the unit's kind, when its profile is sound
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every unit's check reads (in a worker, as forked)."""
+
+    ws: Workspace
+    kinds: dict[str, KindView]
+    declared: set[str] | None
+    ids: dict[str, Where] | None  # task and section ids; None when a catalog is broken
+
+    def unit(self, slug: str, trial: bool, body: bool) -> UnitResult:
+        """One unit: its profile loaded and checked, and with `trial` resolved."""
+        try:
+            loaded = self.ws.unit(slug)
+        except UserError as exc:
+            return UnitResult(exc.problems, [])
+        kind, problems = _unit(self.ws, loaded, self.kinds, self.declared, self.ids)
+        if kind is None or problems:
+            return UnitResult(problems, [])
+        if not trial:
+            return UnitResult([], [], kind.id)
+        found, warnings = unit_trial(self.ws, slug, loaded, kind, body)
+        return UnitResult(found, warnings, kind.id)
 
 
 def unit_trial(

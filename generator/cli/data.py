@@ -39,7 +39,7 @@ def validate(
     if problems:
         raise typer.Exit(2)
     typer.echo(
-        f"Hợp lệ: {len(ws.catalogs)} catalog, {len(ws.kinds)} loại đơn vị, {len(ws.loaded_units())} đơn vị."
+        f"Hợp lệ: {len(ws.catalogs)} catalog, {len(ws.kinds)} loại đơn vị, {len(ws.unit_files)} đơn vị."
     )
 
 

@@ -196,9 +196,9 @@ def structure_problems(loaded: Loaded[PlanCatalog]) -> list[UserError]:
     return out
 
 
-def load_body(path: Path) -> Loaded[PlanCatalog]:
+def load_body(path: Path, raw: bytes | None = None) -> Loaded[PlanCatalog]:
     """Load and validate one body catalog (file:line errors, structure checked)."""
-    loaded = load_file(path, PlanCatalog)
+    loaded = load_file(path, PlanCatalog, raw)
     index_lines(loaded)
     problems = structure_problems(loaded)
     if problems:

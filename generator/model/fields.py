@@ -36,7 +36,7 @@ ROLE_REF = re.compile(
 class Strict(BaseModel):
     """Unknown keys are errors (a misspelt key is never silently ignored); frozen."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", validate_default=False, frozen=True, defer_build=True)
 
 
 def _clean(value: str) -> str:

@@ -187,8 +187,9 @@ def _owner(data: Any, loc: tuple) -> str | None:
     return owner
 
 
-def load_file(path: Path, model: type[M]) -> Loaded[M]:
-    doc = yamlfile.load(path)
+def load_file(path: Path, model: type[M], raw: bytes | None = None) -> Loaded[M]:
+    """Read (or take the bytes `raw` of), parse and validate one input file."""
+    doc = yamlfile.load(path, raw)
     loaded = Loaded(validate_doc(doc, model), doc)
     if isinstance(loaded.model, Catalog):
         index_tasks(loaded)

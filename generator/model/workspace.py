@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from generator.core import cache
 from generator.core.errors import UserError, ValidationFailed, Where
 from generator.core.frozen import FrozenDict
 from generator.core.text import unknown
@@ -33,6 +34,7 @@ from generator.model.unit import Kind, Unit
 from generator.model.validation import Loaded, load_file
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the generator package
+MODEL_DIR = Path(__file__).resolve().parent
 PLANS_DIR = "plans"  # under catalogs/: the plan bodies, not task catalogs
 
 
@@ -49,6 +51,24 @@ def data_root(explicit: Path | None = None) -> Path:
     return PACKAGE / "data"
 
 
+def load_unit(path: Path) -> Loaded[Unit]:
+    """A unit profile, from plangen's cache when its bytes were validated before."""
+    raw = yamlfile.read(path)
+    name = f"unit-{cache.key(str(path.resolve()), raw, *_model_code())}.pickle"
+    loaded = cache.load_object(name)
+    if not isinstance(loaded, Loaded):
+        loaded = load_file(path, Unit, raw)
+        cache.store_object(name, loaded)
+    return loaded
+
+
+def _model_code() -> list[str]:
+    """The source files of the models (a cached model is only as good as its class)."""
+    return sorted(
+        f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in MODEL_DIR.glob("*.py")
+    )
+
+
 class Profiles:
     """Unit profiles by slug, each loaded once on first use (thread-safe); a profile that
     fails is not kept, so its error is said each time it is asked for."""
@@ -62,7 +82,7 @@ class Profiles:
         with self._lock:
             if slug in self._loaded:
                 return self._loaded[slug]
-        loaded = load_file(self.files[slug], Unit)
+        loaded = load_unit(self.files[slug])
         with self._lock:
             return self._loaded.setdefault(slug, loaded)
 
@@ -152,7 +172,9 @@ class Workspace:
             raise same_year(matching)
         if matching:
             return matching[0]
-        broken = [p for p in self.problems if p.where.path and p.where.path.parent == self.plans_dir]
+        broken = [
+            p for p in self.problems if p.where.path and p.where.path.parent == self.plans_dir
+        ]
         if broken:  # the year's body may be the file that did not load
             raise ValidationFailed(broken)
         found = [f"{b.path.name} ({b.model.year})" for b in self.bodies]
@@ -269,9 +291,12 @@ class _Loader:
         self.bodies: list[Loaded[PlanCatalog]] = []
         self.problems: list[UserError] = []
 
-    def load(self, path: Path, model: type[BaseModel]) -> None:
+    def load(self, path: Path, model: type[BaseModel], raw: bytes | None = None) -> None:
         try:
-            loaded = load_body(path) if model is PlanCatalog else load_file(path, model)
+            if model is PlanCatalog:
+                loaded = load_body(path, raw)
+            else:
+                loaded = load_file(path, model, raw)
         except UserError as exc:
             self.problems += exc.problems
             return
@@ -298,39 +323,64 @@ class _Loader:
             return
         table[ident] = loaded
 
-    def workspace(self, profiles: Profiles) -> Workspace:
+    def shared(self) -> dict:
+        """What every unit shares, as the fields of a Workspace (the cached part)."""
         views: dict[str, KindView | UserError] = {}
         for kind_id in self.kinds:
             try:
                 views[kind_id] = kind_view(self.kinds, kind_id)
             except UserError as exc:
                 views[kind_id] = exc
-        return Workspace(
-            root=self.root,
-            roles=self.roles,
-            catalogs=FrozenDict(self.catalogs),
-            bodies=tuple(self.bodies),
-            kinds=FrozenDict(self.kinds),
-            problems=tuple(self.problems),
-            profiles=profiles,
-            _views=FrozenDict(views),
-        )
+        return {
+            "roles": self.roles,
+            "catalogs": FrozenDict(self.catalogs),
+            "bodies": tuple(self.bodies),
+            "kinds": FrozenDict(self.kinds),
+            "problems": tuple(self.problems),
+            "_views": FrozenDict(views),
+        }
+
+    def workspace(self, profiles: Profiles) -> Workspace:
+        return Workspace(root=self.root, profiles=profiles, **self.shared())
 
 
 def open_workspace(root: Path | None = None, units_dirs: list[Path] | None = None) -> Workspace:
     """Load roles, kinds, catalogs and plan bodies (units on first use); collect every
-    problem found."""
-    loader = _Loader(data_root(root))
-    cdir = loader.root / "catalogs"
+    problem found. The shared files are kept in plangen's cache, keyed by their bytes: an
+    unchanged data folder is not parsed and validated again (core/cache.py)."""
+    root = data_root(root)
+    cdir = root / "catalogs"
     if not cdir.is_dir():
-        raise UserError(f"không tìm thấy thư mục catalogs trong {loader.root}")
-    loader.load(cdir / "roles.yaml", RolesFile)
-    for path in yamlfile_paths(cdir / "kinds"):
-        loader.load(path, Kind)
-    for path in yamlfile_paths(cdir):
-        if path.name != "roles.yaml":
-            loader.load(path, Catalog)
-    for path in yamlfile_paths(cdir / PLANS_DIR):
-        loader.load(path, PlanCatalog)
+        raise UserError(f"không tìm thấy thư mục catalogs trong {root}")
+    inputs: list[tuple[Path, type[BaseModel]]] = [(cdir / "roles.yaml", RolesFile)]
+    inputs += [(p, Kind) for p in yamlfile_paths(cdir / "kinds")]
+    inputs += [(p, Catalog) for p in yamlfile_paths(cdir) if p.name != "roles.yaml"]
+    inputs += [(p, PlanCatalog) for p in yamlfile_paths(cdir / PLANS_DIR)]
     files = unit_files([*(units_dirs or []), *working_units(), cdir / "units"])
-    return loader.workspace(Profiles(files))
+    raws: list[bytes | UserError] = []
+    for path, _ in inputs:
+        try:
+            raws.append(yamlfile.read(path))
+        except UserError as exc:
+            raws.append(exc)
+    name = _cache_name(root, inputs, raws)
+    shared = cache.load_object(name)
+    if not isinstance(shared, dict):
+        loader = _Loader(root)
+        for (path, model), raw in zip(inputs, raws, strict=True):
+            if isinstance(raw, UserError):
+                loader.problems.append(raw)
+            else:
+                loader.load(path, model, raw)
+        shared = loader.shared()
+        cache.store_object(name, shared)
+    return Workspace(root=root, profiles=Profiles(files), **shared)
+
+
+def _cache_name(root: Path, inputs: list, raws: list) -> str:
+    """The cache entry of a data folder's shared files: their paths and bytes, and the
+    source of the models they were validated with."""
+    parts: list[bytes | str] = [str(root.resolve()), *_model_code()]
+    for (path, model), raw in zip(inputs, raws, strict=True):
+        parts += [f"{path}|{model.__name__}", raw if isinstance(raw, bytes) else str(raw)]
+    return f"workspace-{cache.key(*parts)}.pickle"

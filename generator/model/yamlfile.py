@@ -97,10 +97,15 @@ def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> UserError:
     return UserError(f"YAML không hợp lệ: {text}", where)
 
 
-def load(path: Path) -> YamlDoc:
-    """Parse `path` (a regular file, at most MAX_BYTES); raise `UserError` with
+def read(path: Path) -> bytes:
+    """The bytes of an input file (a regular file, at most MAX_BYTES)."""
+    return read_bounded(path, MAX_BYTES)
+
+
+def load(path: Path, raw: bytes | None = None) -> YamlDoc:
+    """Parse `path` (or its bytes `raw`, read already); raise `UserError` with
     file:line:col for anything wrong."""
-    raw = read_bounded(path, MAX_BYTES)
+    raw = read(path) if raw is None else raw
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -11,9 +11,10 @@ written here (title, the issuing unit as author, catalog id and hash).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from generator import __version__
-from generator.render.ooxml import core_properties, el, escape, pack, paragraph, props
+from generator.render.ooxml import core_properties, el, escape, pack, paragraph, props, run
 from generator.render.template import Template
 from generator.resolve.appendix import Appendix, Row
 
@@ -40,10 +41,12 @@ def appendix_parts(
         "guide": escape(appendix.guide),
         "table": table_xml(appendix, template.text_width, numbered_columns, template.styles),
     }
-    return template.fill(values, context(appendix, values))
+    return template.fill(values, None if template.plain else context(appendix, values))
 
 
-def render_appendix(template: Template, appendix: Appendix, numbered_columns: bool = False) -> bytes:
+def render_appendix(
+    template: Template, appendix: Appendix, numbered_columns: bool = False
+) -> bytes:
     """The appendix's own DOCX, from the template."""
     return appendix_docx(appendix_parts(template, appendix, numbered_columns), appendix)
 
@@ -147,26 +150,40 @@ def title_xml(appendix: Appendix, text_width: int) -> str:
 # --------------------------------------------------------------------------- table
 
 
-def _cell(width: int, lines: list[str], style: str, span: int = 1, valign: str = "top") -> str:
-    tcpr = props(
+@lru_cache(maxsize=256)
+def _cell_props(width: int, span: int, valign: str) -> str:
+    return props(
         "w:tcPr",
         el("w:tcW", w=width, type="dxa"),
         el("w:gridSpan", val=span) if span > 1 else "",
         el("w:vAlign", val=valign),
     )
-    paras = "".join(paragraph(style, line) for line in lines) or paragraph(style)
-    return f"<w:tc>{tcpr}{paras}</w:tc>"
+
+
+@lru_cache(maxsize=64)
+def _empty_paragraph(style: str) -> str:
+    return paragraph(style)
+
+
+def _cell(width: int, lines: list[str], style: str, span: int = 1, valign: str = "top") -> str:
+    start = _empty_paragraph(style)[: -len("</w:p>")]  # "<w:p><w:pPr>…</w:pPr>"
+    paras = "".join(f"{start}{run(line)}</w:p>" if line else f"{start}</w:p>" for line in lines)
+    return f"<w:tc>{_cell_props(width, span, valign)}{paras or start + '</w:p>'}</w:tc>"
 
 
 def _lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-def _row(cells: str, header: bool = False, cant_split: bool = False) -> str:
-    trpr = props(
+@lru_cache(maxsize=4)
+def _row_props(header: bool, cant_split: bool) -> str:
+    return props(
         "w:trPr", el("w:cantSplit") if cant_split else "", el("w:tblHeader") if header else ""
     )
-    return f"<w:tr>{trpr}{cells}</w:tr>"
+
+
+def _row(cells: str, header: bool = False, cant_split: bool = False) -> str:
+    return f"<w:tr>{_row_props(header, cant_split)}{cells}</w:tr>"
 
 
 def column_widths(appendix: Appendix, text_width: int) -> list[int]:

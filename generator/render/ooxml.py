@@ -8,6 +8,7 @@ the children by the sequences below (ECMA-376 Part 1, §17).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -172,15 +173,18 @@ def escape(text: str) -> str:
     )
 
 
+_RANK = {parent: {tag: n for n, tag in enumerate(tags)} for parent, tags in SCHEMA_ORDER.items()}
+_TAG_END = re.compile(r"[ />]")
+
+
 def _tag_of(xml: str) -> str:
-    end = min(i for i in (xml.find(" "), xml.find("/"), xml.find(">")) if i > 0)
-    return xml[1:end]
+    return xml[1 : _TAG_END.search(xml, 1).start()]
 
 
 def props(parent: str, *children: str) -> str:
     """``<parent>`` holding `children` (XML strings) sorted into schema order."""
-    order = SCHEMA_ORDER[parent]
-    kids = sorted((c for c in children if c), key=lambda c: order.index(_tag_of(c)))
+    rank = _RANK[parent]
+    kids = sorted((c for c in children if c), key=lambda c: rank[_tag_of(c)])
     return f"<{parent}>{''.join(kids)}</{parent}>" if kids else ""
 
 

@@ -18,20 +18,17 @@ the template's bytes and the plangen and docxtpl versions, and checked again on 
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from generator import __version__
+from generator.core import cache
 from generator.core.errors import UserError, Where
 from generator.core.files import MB, read_bounded
 from generator.core.frozen import FrozenDict
 from generator.core.package import Limits, Package
 from generator.core.text import nfc
-from generator.write.files import write_atomic
 
 _BODY = re.compile(r"(<w:body>)(.*)(</w:body>)", re.S)
 _SECT = re.compile(r"<w:sectPr\b.*?</w:sectPr>", re.S)
@@ -86,13 +83,6 @@ class Template:
             lambda m: values[m.group(1)], self.source
         ).encode("utf-8")
         return parts
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("PLANGEN_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "plangen"
-    )
-    return Path(base)
 
 
 def load_template(path: Path) -> Template:
@@ -155,10 +145,10 @@ def _check_xml(path: Path, parts) -> None:
             ) from None
 
 
-def cache_key(data: bytes) -> str:
-    return hashlib.sha256(
-        data + f"|plangen {__version__}|docxtpl {_docxtpl_version()}".encode()
-    ).hexdigest()[:24]
+def cache_name(data: bytes) -> str:
+    """The cache entry of a template's cleaned body: its bytes, plangen's and docxtpl's
+    versions."""
+    return f"template-{cache.key(data, 'docxtpl ' + _docxtpl_version())}.xml"
 
 
 @lru_cache(maxsize=1)
@@ -173,18 +163,15 @@ def _docxtpl_version() -> str:
 
 def _cleaned(path: Path, data: bytes, document: str) -> str:
     """The body cleaned by docxtpl, from the cache when a valid copy is there."""
-    cached = cache_dir() / f"template-{cache_key(data)}.xml"
+    name = cache_name(data)
     try:
-        source = read_bounded(cached, 4 * MAX_TEMPLATE_BYTES).decode("utf-8")
+        source = (cache.read(name) or b"").decode("utf-8")
         if _placeholders_ok(source):  # checked again: a damaged cache is cleaned anew
             return source
-    except (UserError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         pass
     source = _clean(path, document)
-    try:
-        write_atomic(cached, source.encode("utf-8"), force=True)
-    except (OSError, UserError):
-        pass  # no writable cache: clean again next time
+    cache.write(name, source.encode("utf-8"))
     return source
 
 

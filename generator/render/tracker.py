@@ -29,7 +29,6 @@ so its output changes from one second to the next. XlsxWriter cannot read a work
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import math
 import re
@@ -208,12 +207,7 @@ def row_height(cells: list[tuple[str, float]], bold: bool = False) -> float:
 
 def due_date(row: Row, year: int) -> dt.date | None:
     """The task's due date, for a deadline that names one; None for "Thường xuyên"."""
-    return _due(row.cells.get("deadline", ""), year)
-
-
-@functools.lru_cache(maxsize=1024)
-def _due(text: str, year: int) -> dt.date | None:
-    due = parse_deadline(text, year)
+    due = parse_deadline(row.cells.get("deadline", ""), year)
     return due.end if due.kind == DATE else None
 
 

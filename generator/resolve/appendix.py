@@ -6,6 +6,7 @@ Everything after `resolve` (DOCX, XLSX tracker, PDF) works from an `Appendix` on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from generator.core.frozen import FrozenDict
 
@@ -69,3 +70,13 @@ class Appendix:
     @property
     def sections(self) -> list[Row]:
         return [r for r in self.rows if r.is_section]
+
+    @cached_property
+    def codes_under(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Each section's path -> the full codes of every task under it ("B.II.2")."""
+        under: dict[tuple[str, ...], list[str]] = {}
+        for row in self.tasks:
+            code = ".".join((*row.path, row.code))
+            for depth in range(1, len(row.path) + 1):
+                under.setdefault(row.path[:depth], []).append(code)
+        return {path: tuple(codes) for path, codes in under.items()}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -186,6 +187,11 @@ def parse_deadline(text: str, year: int) -> DueDate:
     given = text if isinstance(text, str) else ""
     if not given.strip() or len(given) > MAX_TEXT or not isinstance(year, int):
         return DueDate(given, UNKNOWN, None)
+    return _parse(given, year)
+
+
+@functools.lru_cache(maxsize=4096)  # a catalog's deadlines repeat in every unit
+def _parse(given: str, year: int) -> DueDate:
     if not MIN_YEAR <= year <= MAX_YEAR:
         return DueDate(given, UNKNOWN, None)
     lines = [_clean(line) for line in given.splitlines()]

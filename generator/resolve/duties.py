@@ -61,22 +61,18 @@ def _groups(appendices: list[Appendix], codes: dict[int, set[str]]):
 def collapse(appendix: Appendix, codes: set[str]) -> list[str]:
     """`codes` in table order; a section whose two or more tasks are all in `codes` is
     written as the section's code."""
-    under: dict[tuple[str, ...], list[str]] = {}
-    for row in appendix.tasks:
-        code = ".".join((*row.path, row.code))
-        for depth in range(1, len(row.path) + 1):
-            under.setdefault(row.path[:depth], []).append(code)
     out: list[str] = []
-    done: list[tuple[str, ...]] = []
+    done: tuple[str, ...] | None = None  # the section written whole, whose rows are skipped
+    under = appendix.codes_under
     for row in appendix.rows:
         path = row.path
-        if any(path[: len(d)] == d for d in done):
+        if done is not None and path[: len(done)] == done:
             continue
         if row.is_section:
-            tasks = under.get(path, [])
+            tasks = under.get(path, ())
             if len(tasks) >= 2 and all(t in codes for t in tasks):
                 out.append(".".join(path))
-                done.append(path)
+                done = path
         else:
             code = ".".join((*path, row.code))
             if code in codes:

@@ -138,12 +138,15 @@ class Resolver:
         return out
 
     def text(self, source: str, owner: str, task: Task | None) -> str:
-        """Text rendered in the sandbox; a problem is collected and the text kept as written.
-        Text of the unit's own (`task` None) is placed at the unit's profile by the caller."""
+        """Text with its placeholders filled; a problem is collected and the text kept as
+        written. Text of the unit's own (`task` None) is placed at the unit's profile by the
+        caller."""
+        if "{" not in source:
+            return source
         try:
-            return render_text(source, self.context, owner, self.where(task) if task else None)
+            return render_text(source, self.context, owner)
         except UserError as exc:
-            self.problems.append(exc)
+            self.problems.append(UserError(exc.message, self.where(task) if task else None))
             return source
 
     def where(self, task: Task) -> Where:
