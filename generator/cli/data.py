@@ -38,9 +38,8 @@ def validate(
         typer.echo(str(problem), err=True)
     if problems:
         raise typer.Exit(2)
-    typer.echo(
-        f"Hợp lệ: {len(ws.catalogs)} catalog, {len(ws.kinds)} loại đơn vị, {len(ws.unit_files)} đơn vị."
-    )
+    counts = f"{len(ws.catalogs)} catalog, {len(ws.kinds)} loại đơn vị"
+    typer.echo(f"Hợp lệ: {counts}, {len(ws.unit_files)} đơn vị.")
 
 
 @app.command("new-unit")
