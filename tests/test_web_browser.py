@@ -2,9 +2,11 @@
 
 The server runs with uvicorn in a thread on a free localhost port, over a private copy of
 the data. A clerk opens the list, opens xã Đình Lập, changes a role's bodies, sees the
-preview follow, saves, and downloads the appendix; a validation error shows on its field; a
-second browser's save of the same profile meets the conflict page; with accounts, the Đình
-Lập clerk is refused another unit.
+preview follow, saves, and downloads the appendix; a validation error shows on its field,
+tied to it for a screen reader, and a refused save puts the focus on it; a plan date is
+typed either way; a download that fails says why, a PDF says it is being made; on a phone
+the downloads are near the top; a second browser's save of the same profile meets the
+conflict page; with accounts, the Đình Lập clerk is refused another unit.
 
 Without chromium and chromedriver the module is skipped, except on CI ($CI set), where it
 fails. PLANGEN_SCREENSHOT=1 also writes the unit page (1366x768) to docs/img/serve-unit.png.
@@ -338,3 +340,149 @@ def test_a_clerk_is_refused_another_unit(browser, data_copy, tmp_path):
         )
         assert status == 403
         assert 'data-unit="lang-son"' not in (browser.get(server.url + "/") or browser.page_source)
+
+
+def status_text(driver) -> str:
+    return fold(driver.find_element(*by("#download-status")).text)
+
+
+def test_a_failed_download_says_why(browser, server):
+    open_dinh_lap(browser, server)
+    page = browser.current_url
+    path = unit_file(server.data)  # the saved profile is broken meanwhile (a text editor)
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("home_affairs:", "home_afairs:"), encoding="utf-8")
+    browser.find_element(*by('#downloads a[href$="sipas-2026.docx"]')).click()
+    wait(browser, lambda d: "Không tải được" in status_text(d), "the failure was silent")
+    text = status_text(browser)
+    assert "Phụ lục II" in text and "Hồ sơ đã lưu còn lỗi nên chưa tải được tệp" in text
+    assert 'có phải ý bạn là "home_affairs"' in text  # the error itself, in Vietnamese
+    status = browser.find_element(*by("#download-status"))
+    assert "bad" in status.get_attribute("class")
+    assert browser.current_url == page  # the clerk stays on the page, the form as it was
+    # a file that is not there (404) is said too
+    path.write_text(good, encoding="utf-8")
+    browser.execute_script(
+        "document.querySelector('#downloads a[data-download]').href = arguments[0]",
+        server.url + "/units/dinh-lap/files/khong-co.docx",
+    )
+    browser.find_element(*by("#downloads a[data-download]")).click()
+    wait(browser, lambda d: "không có tệp" in status_text(d), "no message for a 404")
+    assert "Error" not in status_text(browser)
+
+
+def test_a_pdf_says_it_is_being_made(browser, server, downloads, monkeypatch):
+    import generator.render.pdf as pdf_module
+
+    gate = threading.Event()
+
+    def slow(docs):  # LibreOffice taking its time
+        gate.wait(WAIT)
+        return [b"%PDF-1.4 thu\n" for _ in docs]
+
+    monkeypatch.setattr(pdf_module, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(pdf_module, "to_pdf", slow)
+    open_dinh_lap(browser, server)
+    links = browser.find_elements(*by("#downloads a[data-pdf]"))
+    names = [link.accessible_name for link in links]
+    assert len(set(names)) == len(names) == 3, names  # not three links called "PDF"
+    assert "PDF Phụ lục II (SIPAS)" in names and all(n.startswith("PDF ") for n in names)
+    link = next(link for link in links if "Phụ lục II" in link.accessible_name)
+    name = link.get_attribute("href").rsplit("/", 1)[-1]
+    target = downloads / name
+    target.unlink(missing_ok=True)
+    try:
+        link.click()
+        wait(browser, lambda d: "sang PDF" in status_text(d), "no progress shown")
+        assert "Đang chuyển Phụ lục II (SIPAS) sang PDF" in status_text(browser)
+        assert link.get_attribute("aria-busy") == "true"
+        wait(browser, lambda d: "giây" in status_text(d), "the wait is not counted")
+    finally:
+        gate.set()
+    wait(browser, lambda d: "Đã tải" in status_text(d), "the PDF did not arrive")
+    wait(browser, lambda d: target.exists() and target.read_bytes().startswith(b"%PDF"), "no file")
+    assert link.get_attribute("aria-busy") is None
+
+
+def test_the_plan_date_typed_either_way(browser, server):
+    path = unit_file(server.data)
+    for typed, written in (
+        ("07/07/2026", "date: 2026-07-07"),
+        ("2026-07-08", "date: 2026-07-08"),
+        ("9/7/2026", "date: 2026-07-09"),
+        ("07/2026", "date: 2026-07"),
+    ):
+        open_dinh_lap(browser, server)
+        type_into(field(browser, "plan_date"), typed)
+        wait(
+            browser,
+            lambda d: d.find_element(*by("#profile")).get_attribute("data-previewed"),
+            "no live preview",
+        )
+        assert errors_of(browser, "plan_date") == [], typed
+        browser.find_element(*by("#save-button")).click()
+        wait(browser, lambda d: d.find_elements(*by("#saved")), f"{typed} was not saved")
+        assert written in path.read_text(encoding="utf-8"), typed
+    open_dinh_lap(browser, server)
+    type_into(field(browser, "plan_date"), "31/02/2026")
+    wait(browser, lambda d: errors_of(d, "plan_date"), "no error for a day that does not exist")
+    assert errors_of(browser, "plan_date") == ['ngày "31/02/2026" không tồn tại']
+
+
+def test_a_refused_save_ties_its_errors_to_their_fields_and_focuses_the_first(browser, server):
+    from selenium.webdriver.common.by import By
+
+    open_dinh_lap(browser, server)
+    type_into(field(browser, "signer_name"), "Nguyễn Văn A")
+    type_into(field(browser, "plan_number"), "12a")
+    browser.find_element(*by("#save-button")).click()
+    wait(browser, lambda d: "/save" in d.current_url, "the form was not posted")
+    number = field(browser, "plan_number")
+    assert number.get_attribute("aria-invalid") == "true"
+    [described] = number.get_attribute("aria-describedby").split()
+    assert "12a" in browser.find_element(By.ID, described).text
+    assert field(browser, "signer_name").get_attribute("aria-invalid") is None
+    active = browser.switch_to.active_element
+    assert active.get_attribute("name") == "plan_number", active.get_attribute("outerHTML")
+    # the summary above the form names the field, and its link leads to it
+    summary = browser.find_element(*by("#field-error-links a"))
+    assert summary.text == "Số kế hoạch"
+    # fixed as the clerk types: no longer invalid, no longer listed
+    type_into(field(browser, "plan_number"), "236")
+    wait(
+        browser,
+        lambda d: field(d, "plan_number").get_attribute("aria-invalid") is None,
+        "the field stayed invalid",
+    )
+    assert browser.find_element(*by("#field-errors-note")).get_attribute("hidden") is not None
+    # a role's error is tied to its role field, the defaults line kept as its description
+    type_into(field(browser, "role:home_affairs"), "Phòng {{ unit.foo }}")
+    wait(browser, lambda d: errors_of(d, "role:home_affairs"), "no error under the role")
+    role = field(browser, "role:home_affairs")
+    assert role.get_attribute("aria-invalid") == "true"
+    ids = role.get_attribute("aria-describedby").split()
+    assert ids == ["e-role:home_affairs", "d-role:home_affairs"]
+    assert "unit" in browser.find_element(By.ID, ids[0]).text
+    [listed] = browser.find_elements(*by("#field-error-links li"))
+    assert listed.text.startswith("Cơ quan nội vụ")
+    # the roles are named by what they mean, the kind by its Vietnamese name
+    label = browser.find_element(*by('label[for="f-role:home_affairs"]')).text
+    assert label.startswith("Cơ quan nội vụ") and "(commune)" not in browser.page_source
+
+
+def test_on_a_phone_the_downloads_are_near_the_top(browser, server):
+    metrics = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        open_dinh_lap(browser, server)
+        width, height = browser.execute_script("return [innerWidth, innerHeight]")
+        assert width == 390
+        top = browser.execute_script(
+            "return document.getElementById('downloads').getBoundingClientRect().top + scrollY"
+        )
+        assert top < 1.5 * height, top
+        links = browser.find_elements(*by("#downloads a[data-download]"))
+        assert links and all(link.is_displayed() for link in links)
+    finally:
+        desk = {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False}
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", desk)

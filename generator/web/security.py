@@ -20,10 +20,13 @@ import ipaddress
 import json
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
 
 from starlette.requests import cookie_parser
+
+from generator.core.files import size_text
 
 COOKIE = "plangen_session"
 SESSION_AGE = 4 * 3600  # seconds without a request before a session ends
@@ -35,7 +38,7 @@ BODY_TIMEOUT = 60.0  # seconds a client may take to send a request's whole body
 log = logging.getLogger("plangen.web")
 
 # Pages are forms and tables of the server's own: nothing from elsewhere, no inline script.
-HEADERS = [
+HEADERS = (
     (
         b"content-security-policy",
         b"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -46,7 +49,7 @@ HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-]
+)
 
 
 def _b64(data: bytes) -> str:
@@ -166,6 +169,65 @@ class BodyTooSlow(Exception):
     """The client took longer than the body timeout to send the request's body."""
 
 
+class Revoked:
+    """The sessions signed out, by id -> when they signed in; a session older than
+    `lifetime` ends anyway, so it is dropped from the table. Thread-safe."""
+
+    def __init__(self, lifetime: float) -> None:
+        self.lifetime = lifetime
+        self._lock = threading.Lock()
+        self._ids: dict[str, float] = {}
+
+    def add(self, sid: str, signed_in: float) -> None:
+        now = time.time()
+        with self._lock:
+            for old, when in list(self._ids.items()):
+                if now - when > self.lifetime:
+                    del self._ids[old]
+            self._ids[sid] = signed_in
+
+    def has(self, sid: str) -> bool:
+        with self._lock:
+            return sid in self._ids
+
+
+def request_headers(scope) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for k, v in scope["headers"]:
+        name, value = k.decode("latin-1").lower(), v.decode("latin-1")
+        if name == "cookie" and name in headers:  # HTTP/2 may split the cookies
+            value = headers[name] + "; " + value
+        headers[name] = value
+    return headers
+
+
+class LimitedBody:
+    """An ASGI `receive` that stops a body over `limit` bytes or slower than `timeout`."""
+
+    def __init__(self, receive, limit: int, timeout: float) -> None:
+        self.receive, self.limit = receive, limit
+        self.deadline = time.monotonic() + timeout
+        self.received = 0
+        self.done = False
+
+    async def __call__(self):
+        if self.done:  # the body is in: what follows is a disconnect, awaited freely
+            return await self.receive()
+        try:
+            wait = max(0.0, self.deadline - time.monotonic())
+            message = await asyncio.wait_for(self.receive(), wait)
+        except TimeoutError:
+            raise BodyTooSlow from None
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                raise BodyTooLarge(self.limit)
+            self.done = not message.get("more_body", False)
+        else:
+            self.done = True
+        return message
+
+
 class Guard:
     """ASGI middleware: the session cookie, security headers, body limits, local-only."""
 
@@ -177,7 +239,7 @@ class Guard:
         local_only: bool,
         body_limit: Callable[[str], int],
         refuse: Callable[[int, str], tuple[bytes, bytes]],
-        hosts: list[str] | None = None,
+        hosts: tuple[str, ...] | None = None,
         body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         self.app = app
@@ -192,78 +254,57 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers: dict[str, str] = {}
-        for k, v in scope["headers"]:
-            name, value = k.decode("latin-1").lower(), v.decode("latin-1")
-            if name == "cookie" and name in headers:  # HTTP/2 may split the cookies
-                value = headers[name] + "; " + value
-            headers[name] = value
-        secure = scope.get("scheme") == "https"
+        headers = request_headers(scope)
+        refused = self.refusal(scope, headers)
+        if refused is not None:
+            await self.send_page(send, *refused)
+            return
+        limit = self.body_limit(scope["path"]) if scope["method"] in ("POST", "PUT") else 0
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self.send_page(send, 413, _too_large(limit))
+            return
+        session, fresh = self.session(headers)
+        scope["session"] = session
+        sender = SessionSender(send, scope, self.signer, fresh, scope.get("scheme") == "https")
+        try:
+            await self.app(scope, LimitedBody(receive, limit, self.body_timeout), sender)
+        except BodyTooLarge as exc:
+            if sender.started:
+                raise
+            await self.send_page(send, 413, _too_large(exc.limit))
+        except BodyTooSlow:
+            client = (scope.get("client") or ("?", 0))[0]
+            log.info("%s %s: phần thân yêu cầu gửi quá chậm, đã ngắt", client, scope["path"])
+            if not sender.started:
+                message = "Dữ liệu gửi lên quá chậm nên máy chủ đã ngừng chờ; hãy thử lại."
+                await self.send_page(send, 408, message)
 
-        async def send_page(status: int, message: str) -> None:
-            ctype, body = self.refuse(status, message)
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [
-                        (b"content-type", ctype),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"cache-control", b"no-store"),
-                        *HEADERS,
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
-
+    def refusal(self, scope, headers: dict[str, str]) -> tuple[int, str] | None:
+        """Why the request is not answered at all: (status, message), or None."""
         if self.local_only:
             client = (scope.get("client") or ("", 0))[0]
             # Only this computer, and only under a local name: a web page elsewhere cannot
             # reach the server through a DNS name it points at 127.0.0.1.
             if not is_loopback(client) or not is_loopback(host_name(headers.get("host", ""))):
-                await send_page(
+                return (
                     403,
                     "Máy chủ này chạy không có tệp tài khoản nên chỉ mở cho chính máy này "
                     "(127.0.0.1). Để các đơn vị truy cập qua mạng, chạy plangen serve với "
                     "--users TỆP.",
                 )
-                return
         elif self.hosts is not None:
             name = host_name(headers.get("host", ""))
-            if not host_allowed(name, self.hosts):
-                await send_page(
+            if not host_allowed(name, list(self.hosts)):
+                return (
                     400,
                     f'Máy chủ này không phục vụ tên "{name[:100]}". Người quản trị khai báo '
                     "các tên của máy chủ trong biến môi trường PLANGEN_HOSTS.",
                 )
-                return
+        return None
 
-        limit = self.body_limit(scope["path"]) if scope["method"] in ("POST", "PUT") else 0
-        length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            await send_page(413, _too_large(limit))
-            return
-        received = 0
-        body_done = False
-        deadline = time.monotonic() + self.body_timeout
-
-        async def limited_receive():
-            nonlocal received, body_done
-            if body_done:  # the body is in: what follows is a disconnect, awaited freely
-                return await receive()
-            try:
-                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
-                raise BodyTooSlow from None
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-                body_done = not message.get("more_body", False)
-            else:
-                body_done = True
-            return message
-
+    def session(self, headers: dict[str, str]) -> tuple[dict, bool]:
+        """The request's session, and whether its cookie is to be (re)sent."""
         # Lenient, as browsers are: a foreign cookie the standard library cannot parse must
         # not hide the session cookie that follows it.
         try:
@@ -271,55 +312,61 @@ class Guard:
         except Exception:  # noqa: BLE001 - a malformed Cookie header: a new session
             raw = None
         session = self.signer.unsign(raw) if raw else None
-        fresh = session is None
-        if fresh:
-            session = new_session()
-        elif time.time() - session["iat"] > REFRESH:
-            session = {**session, "iat": int(time.time())}  # an active clerk stays signed in
-            fresh = True
-        scope["session"] = session
-        before = json.dumps(session, sort_keys=True)
+        if session is None:
+            return new_session(), True
+        if time.time() - session["iat"] > REFRESH:
+            return {**session, "iat": int(time.time())}, True  # an active clerk stays in
+        return session, False
 
-        started = False
+    async def send_page(self, send, status: int, message: str) -> None:
+        ctype, body = self.refuse(status, message)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", ctype),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"),
+                    *HEADERS,
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
-        async def guarded_send(message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                out = list(message.get("headers", []))
-                present = {k.lower() for k, _ in out}
-                out += [(k, v) for k, v in HEADERS if k not in present]
-                if b"cache-control" not in present:
-                    out.append((b"cache-control", b"no-store"))
-                current = scope.get("session")
-                if current is None:  # signed out: drop the cookie
-                    out.append((b"set-cookie", _cookie("", 0, secure)))
-                elif fresh or json.dumps(current, sort_keys=True) != before:
-                    out.append(
-                        (b"set-cookie", _cookie(self.signer.sign(current), SESSION_AGE, secure))
-                    )
-                message = {**message, "headers": out}
-            await send(message)
 
-        try:
-            await self.app(scope, limited_receive, guarded_send)
-        except BodyTooLarge as exc:
-            if started:
-                raise
-            await send_page(413, _too_large(exc.limit))
-        except BodyTooSlow:
-            client = (scope.get("client") or ("?", 0))[0]
-            log.info("%s %s: phần thân yêu cầu gửi quá chậm, đã ngắt", client, scope["path"])
-            if started:
-                return
-            await send_page(408, "Dữ liệu gửi lên quá chậm nên máy chủ đã ngừng chờ; hãy thử lại.")
+class SessionSender:
+    """An ASGI `send` that adds the security headers and the session cookie, when the
+    session is new or changed (or dropped: signed out)."""
+
+    def __init__(self, send, scope, signer: Signer, fresh: bool, secure: bool) -> None:
+        self.send, self.scope, self.signer = send, scope, signer
+        self.fresh, self.secure = fresh, secure
+        self.before = json.dumps(scope["session"], sort_keys=True)
+        self.started = False
+
+    async def __call__(self, message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            out = list(message.get("headers", []))
+            present = {k.lower() for k, _ in out}
+            out += [(k, v) for k, v in HEADERS if k not in present]
+            if b"cache-control" not in present:
+                out.append((b"cache-control", b"no-store"))
+            current = self.scope.get("session")
+            if current is None:  # signed out: drop the cookie
+                out.append((b"set-cookie", _cookie("", 0, self.secure)))
+            elif self.fresh or json.dumps(current, sort_keys=True) != self.before:
+                value = _cookie(self.signer.sign(current), SESSION_AGE, self.secure)
+                out.append((b"set-cookie", value))
+            message = {**message, "headers": out}
+        await self.send(message)
 
 
 def _too_large(limit: int) -> str:
     if limit <= 0:
         return "Yêu cầu này không được gửi kèm dữ liệu."
-    size = f"{limit / 1024 / 1024:.0f} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
-    return f"Dữ liệu gửi lên quá lớn (tối đa {size})."
+    return f"Dữ liệu gửi lên quá lớn (tối đa {size_text(limit)})."
 
 
 def _cookie(value: str, age: int, secure: bool) -> bytes:

@@ -32,12 +32,14 @@ import re
 import secrets
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from generator.core.errors import UserError, ValidationFailed, Where
-from generator.flow.generate import check_slug
-from generator.web.profiles import round_trip_yaml
+from generator.core.text import check_slug
+from generator.web.yamledit import round_trip_yaml
 from generator.write.files import write_atomic
 
 # scrypt: 2**14 rounds, block size 8, one lane: 16 MB and ~50 ms per check on a small server.
@@ -198,14 +200,15 @@ class Users:
     Fails closed: when the file is deleted, unreadable or left with an error while the
     server runs, there are no accounts (every session ends, every sign-in is refused, and
     `problem` says why) until the file is good again; nothing is kept from an earlier read.
+    Thread-safe: one lock covers the look at the file, its reading and what was read.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
-        self._accounts: dict[str, Account] = {}
-        self.problem: str | None = None  # why nobody may sign in now, or None
+        self._accounts: Mapping[str, Account] = MappingProxyType({})
+        self._problem: str | None = None  # why nobody may sign in now, or None
         self.reload()  # a broken file stops the server at start, with its errors
 
     def _current_stamp(self) -> tuple:
@@ -213,33 +216,42 @@ class Users:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def reload(self) -> None:
-        stamp = self._current_stamp()
-        accounts = parse_users(self.path)
         with self._lock:
-            self._accounts, self._stamp, self.problem = accounts, stamp, None
+            self._load(self._current_stamp())
+
+    def _load(self, stamp: tuple) -> None:
+        accounts = parse_users(self.path)
+        self._accounts, self._stamp, self._problem = MappingProxyType(accounts), stamp, None
 
     def _refuse_all(self, stamp: tuple | None, problem: str) -> None:
-        with self._lock:
-            if self.problem != problem:
-                logging.getLogger("plangen.web").error(
-                    "tệp tài khoản %s; mọi đăng nhập bị từ chối cho đến khi sửa xong", problem
-                )
-            self._accounts, self._stamp, self.problem = {}, stamp, problem
+        if self._problem != problem:
+            logging.getLogger("plangen.web").error(
+                "tệp tài khoản %s; mọi đăng nhập bị từ chối cho đến khi sửa xong", problem
+            )
+        self._accounts, self._stamp, self._problem = MappingProxyType({}), stamp, problem
 
-    def accounts(self) -> dict[str, Account]:
-        try:
-            stamp = self._current_stamp()
-        except OSError as exc:
-            self._refuse_all(None, f"{self.path}: không đọc được tệp ({exc.strerror or exc})")
-            return {}
-        if stamp != self._stamp:
+    @property
+    def problem(self) -> str | None:
+        with self._lock:
+            return self._problem
+
+    def accounts(self) -> Mapping[str, Account]:
+        """The accounts as the file is now (an immutable mapping)."""
+        with self._lock:
             try:
-                self.reload()
-            except UserError as exc:
-                self._refuse_all(stamp, str(exc).splitlines()[0])
+                stamp = self._current_stamp()
             except OSError as exc:
                 self._refuse_all(None, f"{self.path}: không đọc được tệp ({exc.strerror or exc})")
-        return self._accounts
+                return self._accounts
+            if stamp != self._stamp:
+                try:
+                    self._load(stamp)
+                except UserError as exc:
+                    self._refuse_all(stamp, str(exc).splitlines()[0])
+                except OSError as exc:
+                    reason = f"{self.path}: không đọc được tệp ({exc.strerror or exc})"
+                    self._refuse_all(None, reason)
+            return self._accounts
 
     def get(self, name: str) -> Account | None:
         return self.accounts().get(name)

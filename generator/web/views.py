@@ -1,35 +1,36 @@
 """What the pages show, built from the core's values: the units table, a profile's form
-fields with the kind's defaults, the omission checkboxes, the downloads, the plan body.
+fields with the kind's defaults, the omission checkboxes, the downloads.
 
-Nothing here reads a request or writes a file; app.py calls these and fills the templates.
+Nothing here reads a request or writes a file; the routers call these and fill the
+templates (the plan body's layout is planview's).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from generator.core.dates import PlanDate, month_vn
-from generator.core.errors import UserError, ValidationFailed
+from generator.core.dates import PlanDate, short
+from generator.core.errors import UserError
+from generator.core.files import size_text
 from generator.core.text import roman_value
 from generator.flow.generate import file_stem
 from generator.model.kinds import KindView
 from generator.model.unit import Unit
 from generator.model.workspace import Workspace
 from generator.resolve.appendix import Appendix
-from generator.resolve.deadlines import deadline, short
-from generator.web.profiles import SCALARS, Values, role_field
+from generator.resolve.deadlines import deadline
+from generator.resolve.identity import render_text, text_context, unit_context
+from generator.web.checking import no_paths
+from generator.web.profiles import ROLE_PREFIX, SCALARS, Values, role_field
 
 
 def plan_label(kind: KindView | None, unit: Unit) -> str:
     """'Số 235/KH-UBND, ngày 06/7/2026'; blanks shown as '…' while unassigned."""
     symbol = unit.plan.symbol or (kind.plan_symbol if kind else None) or "?"
     number = unit.plan.number or "…"
-    date = unit.plan.date
-    when = date.short() if date.day else f"…/{month_vn(date.month)}/{date.year}"
-    return f"Số {number}/{symbol}, ngày {when}"
+    return f"Số {number}/{symbol}, ngày {unit.plan.date.short().replace(' ' * 4, '…')}"
 
 
 @dataclass
@@ -40,10 +41,15 @@ class UnitRow:
     plan: str = ""
     due: str = ""
     late: bool = False
-    error: str = ""
+    error: str = ""  # the profile does not load: nothing else to show
+    problems: tuple[str, ...] = ()  # it loads, but the check fails: no plan from it yet
 
 
-def unit_rows(ws: Workspace, visible) -> list[UnitRow]:
+def unit_rows(
+    ws: Workspace, visible: Callable[[str], bool], problems_of: Callable[[str], tuple[str, ...]]
+) -> list[UnitRow]:
+    """The units `visible` lets the viewer see; `problems_of(slug)`: what the whole check
+    finds wrong with a unit's saved profile."""
     rows = []
     for slug in sorted(ws.unit_files):
         if not visible(slug):
@@ -59,7 +65,9 @@ def unit_rows(ws: Workspace, visible) -> list[UnitRow]:
             if due:
                 row.due, row.late = short(due.due), due.late
         except UserError as exc:
-            row.error = str(exc).splitlines()[0].split(": ", 1)[-1]
+            row.error = no_paths(exc.problems[0].message, ws.root)
+        if not row.error:
+            row.problems = problems_of(slug)
         rows.append(row)
     return rows
 
@@ -97,8 +105,6 @@ def _fill(text: str, context: dict) -> str:
     if "{" not in text:
         return text
     try:
-        from generator.resolve.identity import render_text
-
         return render_text(text, context, "mặc định")
     except Exception:  # noqa: BLE001 - a preview hint only; the check reports real errors
         return text
@@ -112,17 +118,7 @@ def kind_context(kind: KindView | None, unit: Unit | None, slug: str, values: Va
     except ValueError:
         year = dt.date.today().year
     if kind is not None and unit is not None:
-        getters = []
-        try:
-            from generator.resolve.identity import text_context
-
-            getters.append(text_context)
-        except ImportError:
-            pass
-        from generator.resolve.identity import unit_context
-
-        getters.append(unit_context)
-        for getter in getters:
+        for getter in (text_context, unit_context):
             try:
                 return getter(kind, unit, slug, year)
             except Exception:  # noqa: BLE001 - a hint only; the check reports real errors
@@ -143,9 +139,9 @@ def role_rows(ws: Workspace, kind: KindView | None, values: Values, context: dic
     kind_roles = kind.roles if kind else {}
     names = list(declared) + [r for r in kind_roles if r not in declared]
     names += [
-        n[len("role:") :]
+        n[len(ROLE_PREFIX) :]
         for n in values
-        if n.startswith("role:") and n[len("role:") :] not in names
+        if n.startswith(ROLE_PREFIX) and n[len(ROLE_PREFIX) :] not in names
     ]
     rows = []
     for role in names:
@@ -155,7 +151,7 @@ def role_rows(ws: Workspace, kind: KindView | None, values: Values, context: dic
             RoleRow(
                 role=role,
                 field=role_field(role),
-                description=declared.get(role, "(vai trò chưa khai báo trong roles.yaml)"),
+                description=declared.get(role, "Vai trò chưa khai báo trong roles.yaml"),
                 defaults=defaults,
                 in_kind=role in kind_roles,
                 value="\n".join(value) if isinstance(value, tuple) else str(value),
@@ -244,7 +240,7 @@ def placeholders(kind: KindView | None, context: dict) -> dict[str, str]:
         if signer is not None:
             for key in ("on_behalf", "deputy", "title", "name"):
                 out[f"signer_{key}"] = _fill(getattr(signer, key) or "", context)
-    out["plan_date"] = "YYYY-MM-DD, hoặc YYYY-MM khi chưa có ngày"
+    out["plan_date"] = "ngày/tháng/năm"
     out["plan_number"] = "bỏ trống để văn thư điền"
     return out
 
@@ -252,10 +248,10 @@ def placeholders(kind: KindView | None, context: dict) -> dict[str, str]:
 # --------------------------------------------------------------------------- downloads
 
 
-@dataclass
+@dataclass(frozen=True)
 class Download:
     name: str
-    label: str
+    label: str  # what the file is: "Phụ lục II (SIPAS)"; the PDF link's name says it too
     kind: str  # "docx", "xlsx"
     size: str
     pdf: str | None = None  # the PDF's file name, when LibreOffice is installed
@@ -275,96 +271,6 @@ def downloads(files: list[tuple[str, bytes]], apps: list[Appendix], pdf: bool) -
         else:
             text = name
         pdf_name = name[: -len(".docx")] + ".pdf" if pdf and ext == "docx" else None
-        out.append(Download(name, text, ext, _size(len(data)), pdf_name))
+        out.append(Download(name, text, ext, size_text(len(data)), pdf_name))
     # the whole plan first, then the appendices in order, the tracker last
     return sorted(out, key=lambda d: 0 if "-ke-hoach-" in d.name else 1 if d.kind == "docx" else 2)
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
-
-
-# --------------------------------------------------------------------------- plan body
-
-
-@dataclass
-class PlanPreview:
-    """The plan body laid out for HTML: Nghị định 30 header, title, paragraphs, footer."""
-
-    available: bool
-    note: str = ""
-    left: list[tuple[str, str]] = field(default_factory=list)  # (css class, text)
-    right: list[tuple[str, str]] = field(default_factory=list)
-    doc_type: str = ""
-    title: list[str] = field(default_factory=list)
-    paragraphs: list[tuple[str, int, str, str, bool]] = field(default_factory=list)
-    recipients: list[str] = field(default_factory=list)
-    signer: list[str] = field(default_factory=list)
-
-
-NO_PLAN = (
-    "Bản xem trước phần thân Kế hoạch chưa có trong phiên bản plangen này; dưới đây là "
-    "các phụ lục, đúng như đơn vị sẽ nhận."
-)
-
-
-def no_paths(text: str, root: Path) -> str:
-    """A message without the server's folders ("…/catalogs/plans" -> "catalogs/plans")."""
-    for prefix in {str(root.resolve()), str(root)}:
-        text = text.replace(prefix + "/", "").replace(prefix, ".")
-    return text
-
-
-def plan_preview(ws: Workspace | None, slug: str, apps: list[Appendix]) -> PlanPreview:
-    """The plan body from `generator.plan.build_plan`, when the core has it."""
-    if ws is None:
-        return PlanPreview(False, NO_PLAN)
-    try:
-        from generator.resolve import body as plan_module
-    except ImportError:
-        return PlanPreview(False, NO_PLAN)
-    build = getattr(plan_module, "build_plan", None)
-    if build is None:
-        return PlanPreview(False, NO_PLAN)
-    try:
-        plan = build(ws, slug, apps)
-    except UserError as exc:
-        message = exc.problems[0].message if isinstance(exc, ValidationFailed) else exc.message
-        return PlanPreview(False, "Chưa lập được phần thân Kế hoạch: " + no_paths(message, ws.root))
-    return describe_plan(plan)
-
-
-def _lines_of(value: Any) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        return [line for line in value.split("\n") if line.strip()]
-    return [str(v) for v in value if str(v).strip()]
-
-
-def describe_plan(plan: Any) -> PlanPreview:
-    """Lay a `generator.plan.Plan` out for the page, reading only the fields it needs."""
-    get = lambda name, default=None: getattr(plan, name, default)  # noqa: E731
-    out = PlanPreview(True)
-    if get("authority"):
-        out.left.append(("authority", get("authority")))
-    out.left += [("issuer", line) for line in _lines_of(get("issuer_lines"))]
-    if get("number"):
-        out.left.append(("number", get("number")))
-    out.right += [("national", get("national") or ""), ("motto", get("motto") or "")]
-    if get("place_date"):
-        out.right.append(("place-date", get("place_date")))
-    out.doc_type = get("doc_type") or ""
-    out.title = _lines_of(get("title"))
-    for para in get("paragraphs") or ():
-        style = str(getattr(para, "style", "text"))
-        level = getattr(para, "level", 3)
-        number = str(getattr(para, "number", "") or "")
-        text = str(getattr(para, "text", "") or "")
-        italic = bool(getattr(para, "italic", False))
-        out.paragraphs.append((style, level if isinstance(level, int) else 3, number, text, italic))
-    out.recipients = _lines_of(get("recipients"))
-    out.signer = _lines_of(get("signer"))
-    if get("signer_name"):
-        out.signer.append(get("signer_name"))
-    return out
