@@ -111,7 +111,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def check_slug(slug: str) -> str:
     """A unit id is a file name: lower-case ASCII letters, digits and "-"."""
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         raise UserError(
             f'tên đơn vị "{slug}" không hợp lệ: chỉ dùng chữ thường không dấu, '
             'số và "-" (ví dụ dinh-lap), không dùng "/" hay ".."'

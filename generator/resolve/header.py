@@ -75,10 +75,11 @@ class Header:
 
     def signer_lines(self) -> list[str]:
         signer = self.doc.signer
+        parts = ("on_behalf", "deputy", "title")
         lines = [
-            self.render(v, "signer")
-            for v in ((signer.on_behalf, signer.deputy, signer.title) if signer else ())
-            if v
+            self.render(v, f"signer.{part}")
+            for part in parts
+            if signer and (v := getattr(signer, part))
         ]
         self.need(lines, "signer", 'khối chữ ký, ví dụ title: "GIÁM ĐỐC"')
         return lines
@@ -118,5 +119,5 @@ class Header:
             "place_date": f"{self.render(place, 'place')}, {unit.plan.date.long()}",
             "recipients": tuple(recipient_lines(recipients)),
             "signer": tuple(signer_lines),
-            "signer_name": self.render(signer.name, "signer") if signer and signer.name else "",
+            "signer_name": self.render(signer.name, "signer.name") if signer and signer.name else "",
         }

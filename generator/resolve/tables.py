@@ -105,11 +105,13 @@ class Resolver:
             whose = "đơn vị" if role in self.unit.roles else f'loại "{self.kind.id}"'
             owner = f'vai trò "{role}" của {whose}'
             names = []
-            for body in self.roles[role]:
+            own = role in self.unit.roles  # the unit's own: said at its field of the profile
+            for i, body in enumerate(self.roles[role]):
                 try:
                     names.append(render_text(body, self.context, owner))
                 except UserError as exc:
-                    self.problems.append(exc)
+                    where = Where(field=f"roles.{role}.{i}") if own else exc.where
+                    self.problems.append(UserError(exc.message, where))
                     names.append(body)
             self._bodies[role] = names
         return self._bodies[role]
