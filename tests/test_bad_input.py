@@ -17,7 +17,7 @@ from generator.cli import app
 runner = CliRunner()
 
 UNIT = "catalogs/units/moi.yaml"
-CATALOG = "catalogs/sipas-2026.yaml"
+CATALOG = "catalogs/editions/lang-son-2026/sipas-2026.yaml"
 ANCHOR = "          - id: ho-so-phi-le-phi\n"
 
 
@@ -271,7 +271,7 @@ def test_internal_error_says_so_and_debug_shows_traceback(tmp_path, monkeypatch)
     def boom(*args, **kwargs):
         raise RuntimeError("hỏng")
 
-    monkeypatch.setattr(generator.flow.generate, "unit_appendices", boom)
+    monkeypatch.setattr(generator.flow.generate, "bound_appendices", boom)
     result = runner.invoke(app, ["--unit", "dinh-lap", "--out", str(tmp_path)])
     assert result.exit_code == 70
     assert result.stderr.startswith("lỗi nội bộ của plangen (RuntimeError: hỏng).")
@@ -321,13 +321,19 @@ def test_a_writer_killed_midway_leaves_no_file_under_the_final_name(tmp_path):
 def test_a_value_matching_no_type_of_a_union_is_one_line(tmp_path):
     """pydantic names each member of a union ("str", "int"): the user sees one line."""
     from generator.core.errors import ValidationFailed
-    from generator.model.unit import Kind
+    from generator.model.unit import Kind, Unit
     from generator.model.validation import validate_doc
     from generator.model.yamlfile import parse_text
 
-    doc = parse_text(tmp_path / "k.yaml", "id: x\nname: X\nparent: 5\nbase: [a]\n")
+    text = "kind: x\nname: X\nplan: {date: 2026-07}\nparent: 5\nprovince: [a]\n"
     with pytest.raises(ValidationFailed) as info:
-        validate_doc(doc, Kind)
+        validate_doc(parse_text(tmp_path / "u.yaml", text), Unit)
     lines = [str(p) for p in info.value.problems]
     assert len(lines) == 2, lines
     assert all('"str"' not in line and '"int"' not in line for line in lines)
+    # a kind is shared by every province: the plan it implements is the edition's
+    doc = parse_text(tmp_path / "k.yaml", "id: x\nname: X\nparent: 5\n")
+    with pytest.raises(ValidationFailed) as info:
+        validate_doc(doc, Kind)
+    [line] = [str(p) for p in info.value.problems]
+    assert "không ghi kế hoạch cấp trên (parent)" in line and "edition.yaml" in line

@@ -104,7 +104,7 @@ def department_offices(data: Path) -> str:
 
 
 def test_a_task_added_to_the_catalog_appears_numbered_in_every_unit(tmp_path, data_copy):
-    path = data_copy / "catalogs" / "sipas-2026.yaml"
+    path = data_copy / "catalogs" / "editions" / "lang-son-2026" / "sipas-2026.yaml"
     text = path.read_text(encoding="utf-8")
     anchor = "          - id: ho-so-phi-le-phi\n"
     assert anchor in text

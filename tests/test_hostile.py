@@ -86,7 +86,7 @@ def test_a_template_running_a_shell_command_runs_nothing(tmp_path, data_copy):
     ],
 )
 def test_catalog_text_bombs_are_refused_quickly(data_copy, bomb):
-    catalog = data_copy / "catalogs" / "sipas-2026.yaml"
+    catalog = data_copy / "catalogs" / "editions" / "lang-son-2026" / "sipas-2026.yaml"
     text = catalog.read_text(encoding="utf-8")
     anchor = "        product: Thông tin được cung cấp đầy đủ"
     assert anchor in text
@@ -209,12 +209,12 @@ def test_stale_part_files_of_a_killed_run_are_cleaned(tmp_path):
     [
         (
             "far date",
-            "catalogs/kinds/commune.yaml",
+            "catalogs/editions/lang-son-2026/edition.yaml",
             "date: 2026-06-23",
             "date: 9999-12-31",
             "năm 9999 nằm ngoài khoảng",
         ),
-        ("infinite width", "catalogs/sipas-2026.yaml", "width: 32}", "width: .inf}", "width"),
+        ("infinite width", "catalogs/editions/lang-son-2026/sipas-2026.yaml", "width: 32}", "width: .inf}", "width"),
         (
             "recursive alias",
             "catalogs/units/dinh-lap.yaml",
@@ -306,12 +306,16 @@ def test_new_unit_from_an_installed_copy_goes_to_the_working_folder(tmp_path, mo
 
 def test_validate_recognises_a_catalog_kept_elsewhere(tmp_path):
     copy = tmp_path / "mot-catalog.yaml"
-    text = (ROOT / "catalogs" / "sipas-2026.yaml").read_text(encoding="utf-8")
+    edition = ROOT / "catalogs" / "editions" / "lang-son-2026"
+    text = (edition / "sipas-2026.yaml").read_text(encoding="utf-8")
     copy.write_text(text.replace("id: sipas-2026", "id: sipas-ban-sao"), encoding="utf-8")
     result = runner.invoke(app, ["validate", str(copy)])
-    assert "không hợp lệ" not in result.output
-    assert result.exit_code == 2  # its task ids clash with the shipped catalog's
-    assert "bị trùng" in result.stderr and "mot-catalog.yaml" in result.stderr
+    assert result.exit_code == 0, result.output  # on its own, outside any edition: sound
+    copy.write_text(text.replace("[one_stop]", "[one_stop, ban_mot_cua]", 1), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(copy)])
+    assert result.exit_code == 2
+    assert 'vai trò "ban_mot_cua" chưa được khai báo' in result.stderr
+    assert "mot-catalog.yaml" in result.stderr
 
 
 def test_killing_all_leaves_no_worker_behind(tmp_path, data_copy):
@@ -418,8 +422,9 @@ def test_hidden_files_in_data_folders_are_not_data(data_copy):
 
 def test_a_second_file_with_the_same_id_is_named(data_copy):
     catalogs = data_copy / "catalogs"
-    text = (catalogs / "sipas-2026.yaml").read_text(encoding="utf-8")
-    (catalogs / "zz-copy.yaml").write_text(text, encoding="utf-8")
+    edition = catalogs / "editions" / "lang-son-2026"
+    text = (edition / "sipas-2026.yaml").read_text(encoding="utf-8")
+    (edition / "zz-copy.yaml").write_text(text, encoding="utf-8")
     kind = (catalogs / "kinds" / "ward.yaml").read_text(encoding="utf-8")
     (catalogs / "kinds" / "zz-ward.yaml").write_text(kind, encoding="utf-8")
     result = runner.invoke(app, ["--data", str(data_copy), "validate"])
@@ -436,16 +441,16 @@ def test_a_second_file_with_the_same_id_is_named(data_copy):
 
 def test_validate_takes_every_kind_of_file(tmp_path):
     files = [
-        "catalogs/sipas-2026.yaml",
+        "catalogs/editions/lang-son-2026/sipas-2026.yaml",
         "catalogs/kinds/ward.yaml",
         "catalogs/roles.yaml",
         "catalogs/units/dinh-lap.yaml",
-        "catalogs/plans/ke-hoach-2026.yaml",
+        "catalogs/editions/lang-son-2026/ke-hoach-2026.yaml",
     ]
     result = runner.invoke(app, ["validate", *(str(ROOT / f) for f in files)])
     assert result.exit_code == 0, result.output
     broken = tmp_path / "kh.yaml"
-    text = (ROOT / "catalogs/plans/ke-hoach-2026.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "catalogs/editions/lang-son-2026/ke-hoach-2026.yaml").read_text(encoding="utf-8")
     broken.write_text(text.replace("doc_type: Kế hoạch", "doc_type: Kế hoạch\nfoo: 1"), "utf-8")
     result = runner.invoke(app, ["validate", str(broken)])
     assert result.exit_code == 2 and 'khóa "foo" không hợp lệ' in result.stderr

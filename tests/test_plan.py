@@ -420,7 +420,7 @@ def test_document_properties_stamp_author_and_catalogs():
     props = python_docx.Document(io.BytesIO(data)).core_properties
     assert props.author == "Ủy ban nhân dân xã Đình Lập"
     assert props.title.startswith("Kế hoạch Nâng cao Chỉ số cải cách hành chính")
-    assert "ke-hoach-2026 sha256:" in props.keywords
+    assert "ke-hoach-don-vi sha256:" in props.keywords  # the shared body of a commune
     for appendix in docs:
         assert f"{appendix.catalog} sha256:{appendix.catalog_hash}" in props.keywords
     again = plan_docx(workspace(), "dinh-lap", list(docs))
@@ -499,46 +499,61 @@ def test_shipped_body_catalog_is_valid():
 
 
 def test_validate_reports_file_and_line(data_copy):
-    path = data_copy / "catalogs" / "plans" / "ke-hoach-2026.yaml"
+    path = data_copy / "catalogs" / "plans" / "ke-hoach-don-vi.yaml"
     text = path.read_text(encoding="utf-8")
     text = text.replace(
-        "      commune:\n        text: >-\n          Thực hiện {{ parent.title }}",
-        "      comune:\n        text: >-\n          Thực hiện {{ parent.titel }}",
+        "      agency:\n        text: >-\n          Thực hiện {{ parent.title }}",
+        "      agenci:\n        text: >-\n          Thực hiện {{ parent.titel }}",
         1,
     )
-    text = text.replace("refer: sipas-2026", "refer: sipas-2025")
+    text = text.replace("refer: SIPAS", "refer: SIPAS 2025")
     path.write_text(text, encoding="utf-8")
     problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
     assert any(
         re.search(
-            r"ke-hoach-2026\.yaml:\d+: variants cho loại đơn vị không tồn tại "
-            r'"comune" \(có phải ý bạn là "commune"\?\)',
+            r"ke-hoach-don-vi\.yaml:\d+: variants cho loại đơn vị không tồn tại "
+            r'"agenci" \(có phải ý bạn là "agency"\?\)',
             p,
         )
         for p in problems
-    )
-    assert any('refer: không có catalog phụ lục "sipas-2025"' in p for p in problems)
-    fixed = text.replace("comune:", "commune:").replace("sipas-2025", "sipas-2026")
+    ), problems
+    assert any('refer: không có phụ lục "SIPAS 2025"' in p for p in problems)
+    fixed = text.replace("agenci:", "agency:").replace("SIPAS 2025", "SIPAS")
     path.write_text(fixed, encoding="utf-8")
     problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
-    assert problems and all(re.match(r".*ke-hoach-2026\.yaml:\d+: ", p) for p in problems)
+    assert problems and all(re.match(r".*ke-hoach-don-vi\.yaml:\d+: ", p) for p in problems)
     assert any('"titel"' in p or "titel" in p for p in problems)
 
 
 def test_validate_finds_a_kind_without_wording(data_copy):
-    (data_copy / "catalogs" / "kinds" / "district.yaml").write_text(
-        "id: district\nname: Huyện\nshort: huyện\nplan_symbol: KH-UBND\nroles: {}\n",
+    # a kind of its own (no base) that the shared body serves: its words and its header
+    commune = (data_copy / "catalogs" / "kinds" / "commune.yaml").read_text(encoding="utf-8")
+    roles = commune[commune.index("roles:") :]  # and its document: header, signer, recipients
+    (data_copy / "catalogs" / "kinds" / "khu.yaml").write_text(
+        "id: khu\nname: Khu\nshort: khu\nplan_symbol: KH-UBND\navoid: [Thực hiện]\n" + roles,
+        encoding="utf-8",
+    )
+    body = data_copy / "catalogs" / "plans" / "ke-hoach-don-vi.yaml"
+    text = body.read_text(encoding="utf-8")
+    body.write_text(text.replace("kinds: [commune, agency]", "kinds: [commune, agency, khu]"))
+    problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
+    assert any(
+        re.search(r'ke-hoach-don-vi\.yaml:\d+: loại "khu": đoạn "can-cu" chưa có cách viết', p)
+        and "“Thực hiện”" in p
+        for p in problems
+    ), problems
+    (data_copy / "catalogs" / "kinds" / "khu.yaml").write_text(
+        "id: khu\nname: Khu\nshort: khu\nplan_symbol: KH-UBND\n" + roles.split("document:")[0],
         encoding="utf-8",
     )
     problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
-    assert any('loại "district": mục "chi-dao-dieu-hanh" không có nội dung' in p for p in problems)
-    assert any('loại "district"' in p and "document.issuer_lines" in p for p in problems)
+    assert any('loại "khu"' in p and "document.issuer_lines" in p for p in problems)
 
 
 def test_structure_errors_are_user_errors(data_copy):
-    path = data_copy / "catalogs" / "plans" / "ke-hoach-2026.yaml"
+    path = data_copy / "catalogs" / "plans" / "ke-hoach-don-vi.yaml"
     text = path.read_text(encoding="utf-8").replace(
-        "refer: par-index-2026", "refer: par-index-2026\n            text: thêm", 1
+        "refer: PAR INDEX", "refer: PAR INDEX\n            text: thêm", 1
     )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValidationFailed) as exc:
@@ -593,15 +608,15 @@ def test_long_issuer_name_wraps_beside_the_national_heading(tmp_path):
     )
 
 
-def test_validate_reports_a_body_year_without_appendices_and_two_bodies_of_a_year(data_copy):
-    folder = data_copy / "catalogs" / "plans"
+def test_validate_reports_a_body_of_another_year_and_two_bodies_of_a_kind(data_copy):
+    folder = data_copy / "catalogs" / "editions" / "lang-son-2026"
     path = folder / "ke-hoach-2026.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("\nyear: 2026\n", "\nyear: 2027\n", 1), encoding="utf-8")
     problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
     assert any(
-        re.search(r"ke-hoach-2026\.yaml:[\d:]+ thân kế hoạch năm 2027 không dùng được", p)
-        and "năm 2026" in p
+        re.search(r"ke-hoach-2026\.yaml:[\d:]+ thân kế hoạch năm 2027 nằm trong kế hoạch năm", p)
+        and "lang-son-2026" in p
         for p in problems
     ), problems
     path.write_text(text, encoding="utf-8")
@@ -611,16 +626,17 @@ def test_validate_reports_a_body_year_without_appendices_and_two_bodies_of_a_yea
     ws = open_workspace(data_copy)
     problems = [str(p) for p in validate_plan(ws)]
     assert any(
-        re.search(r"\.yaml:[\d:]+ hai catalog thân kế hoạch cùng năm 2026", p) for p in problems
+        re.search(r"\.yaml:[\d:]+ hai thân kế hoạch cho cùng loại đơn vị và năm", p)
+        for p in problems
     ), problems
-    with pytest.raises(UserError, match="hai catalog thân kế hoạch cùng năm 2026"):
-        build_plan(ws, "dinh-lap", appendices(ws, "dinh-lap"))
+    with pytest.raises(UserError, match="hai thân kế hoạch cho cùng loại đơn vị"):
+        build_plan(ws, "lang-son", appendices(ws, "lang-son"))
 
 
 def test_validate_reports_bodies_named_twice(data_copy):
-    path = data_copy / "catalogs" / "plans" / "ke-hoach-2026.yaml"
+    path = data_copy / "catalogs" / "plans" / "ke-hoach-don-vi.yaml"
     text = path.read_text(encoding="utf-8")
-    rest = "      - id: phan-cong-don-vi\n        only: [commune, agency]\n"
+    rest = "      - id: phan-cong-don-vi\n"
     assert rest in text
     twice = (
         rest
@@ -631,19 +647,20 @@ def test_validate_reports_bodies_named_twice(data_copy):
     problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
     found = [p for p in problems if "được nêu 2 lần trong phần Tổ chức thực hiện" in p]
     assert any('đơn vị "dinh-lap"' in p and "Trung tâm Phục vụ hành chính công" in p for p in found)
-    assert all(re.match(r".*ke-hoach-2026\.yaml:\d+: ", p) for p in found)
+    assert all(re.match(r".*ke-hoach-don-vi\.yaml:\d+: ", p) for p in found)
 
 
 def test_missing_lead_body_names_the_kind_and_a_line(data_copy):
-    path = data_copy / "catalogs" / "plans" / "ke-hoach-2026.yaml"
+    path = data_copy / "catalogs" / "plans" / "ke-hoach-don-vi.yaml"
     text = path.read_text(encoding="utf-8")
-    rest = "        only: [commune, agency]\n        duties: {rest: true, skip: [related]}\n"
-    path.write_text(text.replace(rest, rest.replace("commune, agency", "agency"), 1), "utf-8")
+    rest = "      - id: phan-cong-don-vi\n        duties: {rest: true, skip: [related]}\n"
+    only = rest.replace("\n        duties", "\n        only: [agency]\n        duties")
+    path.write_text(text.replace(rest, only, 1), "utf-8")
     problems = [str(p) for p in validate_plan(open_workspace(data_copy))]
     missing = [p for p in problems if "phần Tổ chức thực hiện không nêu" in p]
     assert missing and not any('"mau"' in p for p in problems)
     assert any(
-        re.search(r'ke-hoach-2026\.yaml:\d+: loại "commune" \(đơn vị mới chỉ có mặc định\)', p)
+        re.search(r'ke-hoach-don-vi\.yaml:\d+: loại "commune" \(đơn vị mới chỉ có mặc định\)', p)
         for p in missing
     ), missing
     assert all(re.match(r".*\.yaml:\d+: ", p) for p in missing)
@@ -669,7 +686,7 @@ def test_an_appendix_without_tasks_is_left_out_of_the_whole_plan(tmp_path):
 
 
 def test_an_unnumbered_appendix_is_phu_luc_in_running_text(data_copy):
-    path = data_copy / "catalogs" / "sipas-2026.yaml"
+    path = data_copy / "catalogs" / "editions" / "lang-son-2026" / "sipas-2026.yaml"
     path.write_text(path.read_text("utf-8").replace("\nappendix: II\n", "\n", 1), "utf-8")
     ws = open_workspace(data_copy)
     docs = appendices(ws, "dinh-lap")

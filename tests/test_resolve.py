@@ -10,7 +10,7 @@ from generator.core.errors import UserError
 from generator.model.catalog import Catalog
 from generator.model.kinds import merge
 from generator.model.unit import Kind, Unit
-from generator.resolve.tables import join_bodies, resolve
+from generator.resolve.tables import Resolver, join_bodies
 
 COLUMNS = [
     {"key": k, "label": k.upper(), "width": 10}
@@ -80,6 +80,10 @@ def unit(**kw) -> Unit:
 
 def rows(cat: Catalog, u: Unit | None = None):
     return resolve(cat, KIND, u or unit(), "thu").rows
+
+
+def resolve(cat, kind, unit, slug):
+    return Resolver(cat, kind, unit, slug).appendix()
 
 
 def test_roles_become_bodies_in_order_joined_and_capitalised():

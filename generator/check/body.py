@@ -11,54 +11,61 @@ from generator.model.document import Document
 from generator.model.kinds import KindView, foreign_words
 from generator.model.unit import Unit
 from generator.model.validation import Loaded
-from generator.model.workspace import Workspace, same_year
+from generator.model.workspace import Workspace
 from generator.resolve.appendix import Appendix
 from generator.resolve.body import Builder
+from generator.resolve.plan import Plan
+from generator.resolve.scope import Scope
 
 
 def body_problems(ws: Workspace) -> list[UserError]:
     """What each body catalog names that does not exist (kinds, appendices, roles), and
-    bodies that no unit's plan can use (two of one year, a year without appendices)."""
+    bodies no unit's plan can use (two for one kind, a year no edition has)."""
     declared = set(ws.roles.model.roles) if ws.roles else None
     problems: list[UserError] = []
+    every = [c.model for c in ws.catalogs.values()]
     for loaded in ws.bodies:
-        problems += _references(ws, loaded, declared)
-    return problems + _years(ws, list(ws.bodies))
-
-
-def body_for(ws: Workspace, year: int) -> Loaded[PlanCatalog] | None:
-    """The year's body catalog when there is exactly one (else: said by body_problems)."""
-    matching = [b for b in ws.bodies if b.model.year == year]
-    return matching[0] if len(matching) == 1 else None
-
-
-def _years(ws: Workspace, catalogs: list[Loaded[PlanCatalog]]) -> list[UserError]:
-    """A body catalog serves the appendices of its year: one body per year, and a year some
-    task catalog has (otherwise no unit's plan can be built with it)."""
-    out: list[UserError] = []
-    years = sorted({c.model.year for c in ws.catalogs.values()})
-    by_year: dict[int, list[Loaded[PlanCatalog]]] = {}
-    for loaded in catalogs:
-        by_year.setdefault(loaded.model.year, []).append(loaded)
-    for year, same in sorted(by_year.items()):
-        if len(same) > 1:
-            out.append(same_year(same))
-        if years and year not in years:
-            for loaded in same:
-                out.append(
-                    UserError(
-                        f"thân kế hoạch năm {year} không dùng được: không có catalog phụ lục "
-                        f"nào năm {year} (các phụ lục là năm "
-                        + ", ".join(str(y) for y in years)
-                        + "); sửa year cho khớp năm của các phụ lục",
-                        loaded.where("year"),
-                    )
+        problems += _references(ws, loaded, declared, every)
+    for edition in ws.editions.values():
+        own = [c.model for c in edition.catalogs.values()]
+        for loaded in edition.bodies:
+            problems += _references(ws, loaded, declared, own)
+            if loaded.model.year not in (None, edition.year):
+                message = (
+                    f"thân kế hoạch năm {loaded.model.year} nằm trong kế hoạch năm "
+                    f"{edition.year} ({edition.id}): sửa year cho khớp"
                 )
+                problems.append(UserError(message, loaded.where("year")))
+    return problems + _coverage(ws)
+
+
+def _coverage(ws: Workspace) -> list[UserError]:
+    """A kind served by two bodies in one edition; a shared body of a year with no edition."""
+    out: list[UserError] = []
+    years = {e.year for e in ws.editions.values()}
+    for loaded in ws.bodies:
+        year = loaded.model.year
+        if year is not None and year not in years:
+            message = (
+                f"thân kế hoạch năm {year} không dùng được: không có kế hoạch tỉnh (edition) "
+                f"năm {year}; các năm có: {', '.join(map(str, sorted(years))) or '(chưa có)'}"
+            )
+            out.append(UserError(message, loaded.where("year")))
+    for edition in ws.editions.values():
+        for kind_id in sorted(ws.kinds):
+            try:
+                kind = ws.kind(kind_id)
+                if not kind.abstract:
+                    ws.body_for(edition, kind)
+            except UserError as exc:
+                out += exc.problems
     return out
 
 
-def _references(ws: Workspace, loaded: Loaded[PlanCatalog], declared: set[str] | None):
+def _references(ws: Workspace, loaded: Loaded[PlanCatalog], declared, catalogs: list):
     out: list[UserError] = []
+    refers = {c.id for c in catalogs} | {c.index for c in catalogs}
+    refers_folded = {r.casefold() for r in refers}
     kinds = set(ws.kinds)
     path = loaded.path
 
@@ -66,7 +73,7 @@ def _references(ws: Workspace, loaded: Loaded[PlanCatalog], declared: set[str] |
         if name not in choices:
             out.append(unknown(message, name, choices, where))
 
-    for name in loaded.model.variants:
+    for name in (*loaded.model.variants, *loaded.model.kinds):
         known(name, kinds, f'variants cho loại đơn vị không tồn tại "{name}"', loaded.where())
     for node, _ in iter_nodes(loaded.model):
         where = Where(path, node._line)
@@ -74,7 +81,9 @@ def _references(ws: Workspace, loaded: Loaded[PlanCatalog], declared: set[str] |
             for name in getattr(node, field):
                 known(name, kinds, f'{field} cho loại đơn vị không tồn tại "{name}"', where)
         if isinstance(node, Para) and node.refer is not None:
-            known(node.refer, ws.catalogs, f'refer: không có catalog phụ lục "{node.refer}"', where)
+            if node.refer.casefold() not in refers_folded:
+                message = f'refer: không có phụ lục "{node.refer}" (mã catalog hoặc tên chỉ số)'
+                out.append(unknown(message, node.refer, refers, where))
         if node.duties is not None and declared is not None:
             for role in (*node.duties.roles, *node.duties.skip):
                 known(
@@ -92,9 +101,11 @@ def trial(
     sample: bool = False,
     where: Where | None = None,
     own_document: Document | None = None,
-) -> list[UserError]:
+    scope: Scope | None = None,
+) -> tuple[list[UserError], Plan | None]:
+    """The problems of building one unit's plan body, and the plan when it was built."""
     who = f'loại "{kind.id}"' if sample else None
-    builder = Builder(loaded, kind, unit, slug, appendices, where, who, own_document)
+    builder = Builder(loaded, kind, unit, slug, appendices, where, who, own_document, scope)
     out: list[UserError] = []
     plan = None
     try:
@@ -106,7 +117,7 @@ def trial(
             problems = [p for p in problems if p.where.path in places]
         out += [_for_kind(p, kind) if sample else p for p in problems]
     except UserError as exc:
-        return [exc]
+        return [exc], None
     lines = {n.id: n._line for n, _ in iter_nodes(loaded.model)}
     for ident in builder.empty:
         out.append(
@@ -117,7 +128,7 @@ def trial(
             )
         )
     if plan is None:
-        return out
+        return out, None
     texts = [(p.ident, p.full) for p in plan.paragraphs] + [("title", plan.title)]
     for ident, text in texts:
         if "{{" in text or "}}" in text or "{%" in text:
@@ -151,7 +162,7 @@ def trial(
                 Where(loaded.path, lines.get(last.ident, 0)),
             )
         )
-    return out
+    return out, plan
 
 
 def _for_kind(problem: UserError, kind: KindView) -> UserError:

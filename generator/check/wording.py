@@ -10,35 +10,38 @@ from generator.model.catalog import Catalog
 from generator.model.kinds import KindView, foreign_words
 from generator.model.unit import Unit
 from generator.model.validation import Loaded
-from generator.model.workspace import Workspace
+from generator.model.workspace import Edition, Workspace
 from generator.resolve.appendix import Appendix
+from generator.resolve.scope import scope_of
 from generator.resolve.unit import in_order, resolve_one
 
 
-def sample_unit(kind: KindView) -> Unit:
+def sample_unit(kind: KindView, year: int = 2026) -> Unit:
     """A unit of `kind` with nothing of its own: what the kind's defaults alone give (and a
     plan symbol where each unit of the kind writes its own, as a department does)."""
     short = kind.short or "Sở"
-    plan = {"date": "2026-07"} if kind.plan_symbol else {"date": "2026-07", "symbol": "KH"}
+    date = f"{year}-07"
+    plan = {"date": date} if kind.plan_symbol else {"date": date, "symbol": "KH"}
     return Unit.model_validate({"kind": kind.id, "name": f"{short} Mẫu", "plan": plan})
 
 
 def kind_trial(
-    ws: Workspace, kind: KindView, report_gaps: bool = True, body: bool = True
+    ws: Workspace, kind: KindView, edition: Edition, report_gaps: bool = True, body: bool = True
 ) -> list[UserError]:
-    """What a new unit of `kind` gets from the kind's defaults alone, each catalog resolved
-    once: tasks and sections in another level's words, and (with `body`) the plan body's
-    trial; with `report_gaps`, also what keeps such a unit from rendering (a role without
-    bodies, no plan symbol)."""
+    """What a new unit of `kind` gets from the kind's defaults alone in `edition`, each
+    catalog resolved once: tasks and sections in another level's words, and (with `body`)
+    the plan body's trial; with `report_gaps`, also what keeps such a unit from rendering (a
+    role without bodies, no plan symbol)."""
     out: list[UserError] = []
-    unit = sample_unit(kind)
+    unit = sample_unit(kind, edition.year)
+    scope = scope_of(edition)
     resolved: list[Appendix] = []
-    failed: set[int] = set()  # years with a catalog that does not resolve
-    for cat in in_order(ws.catalogs.values()):
+    failed = False
+    for cat in in_order(edition.catalogs.values()):
         try:
-            appendix = resolve_one(cat, kind, unit, "mau")
+            appendix = resolve_one(cat, kind, unit, "mau", scope)
         except UserError as exc:
-            failed.add(cat.model.year)
+            failed = True
             if report_gaps:  # otherwise said by the trial resolve of a real unit
                 for problem in exc.problems:
                     message = problem.message.replace('đơn vị "mau"', f'loại "{kind.id}"')
@@ -49,10 +52,10 @@ def kind_trial(
     kind_file = ws.kinds[kind.id]
     own = kind_file.model.document
     where = kind_file.where("document") if own else kind_file.where()
-    for loaded in ws.bodies if body else ():
-        year = loaded.model.year
-        docs = [] if year in failed else [a for a in resolved if a.year == year]
-        out += trial(loaded, kind, unit, "mau", docs, True, where, own)
+    loaded = ws.body_for(edition, kind) if body else None
+    if loaded is not None:
+        docs = [] if failed else resolved
+        out += trial(loaded, kind, unit, "mau", docs, True, where, own, scope)[0]
     return out
 
 

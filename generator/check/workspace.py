@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.check.body import body_for, body_problems
+from generator.check.body import body_problems
 from generator.check.body import trial as body_trial
+from generator.check.legal import abolished_bodies, other_provinces
 from generator.check.wording import kind_trial, task_lines
 from generator.core.errors import UserError, ValidationFailed, Where, once
 from generator.core.parallel import WorkerDied, forked_map, workers_for
@@ -26,6 +27,8 @@ from generator.model.validation import Loaded
 from generator.model.workspace import Workspace
 from generator.resolve.appendix import Appendix
 from generator.resolve.deadlines import stale_deadlines
+from generator.resolve.plan import Plan
+from generator.resolve.scope import Bound, bind, editions_of, plan_years
 from generator.resolve.unit import in_order, resolve_one
 
 PARALLEL_FROM = 64  # units; below this, forking workers costs more than it saves
@@ -39,11 +42,11 @@ def validate(
 ) -> list[UserError]:
     """Every problem of the catalogs and kinds, and of the units `slugs` (default: all).
 
-    With `trial`, each unit is also resolved against each catalog (once: the same tables
-    serve the plan body's trial), and each kind checked for wording of another level; a
-    caller about to resolve anyway passes False. Many units are loaded, checked and tried
-    on every core. What is only worth a warning (a task due before the unit's plan is
-    issued) goes to `warnings`.
+    With `trial`, each unit's plan of every year it has is also resolved in its edition
+    (once: the same tables serve the plan body's trial), and each kind checked for wording
+    of another level in every edition; a caller about to resolve anyway passes False. Many
+    units are loaded, checked and tried on every core. What is only worth a warning (a task
+    due before the unit's plan is issued, a body abolished in 2025) goes to `warnings`.
     """
     problems = list(ws.problems)
     slugs = sorted(ws.unit_files) if slugs is None else slugs
@@ -56,11 +59,18 @@ def validate(
             problems.append(exc)
         for role in loaded.model.roles:
             problems += _role_declared(role, declared, loaded.where("roles", role))
-    ids: dict[str, Where] = {}
-    for cat in ws.catalogs.values():
-        problems += _catalog(cat, declared, set(ws.kinds), ids)
-    shared = Shared(ws, kinds, declared, ids if not _catalogs_broken(ws, ws.problems) else None)
-    trial = trial and not _catalogs_broken(ws, problems)  # else only follow-on noise
+    ids: dict[str, dict[str, Where]] = {}
+    for edition in ws.editions.values():
+        ids[edition.id] = {}
+        for cat in edition.catalogs.values():
+            problems += _catalog(cat, declared, set(ws.kinds), ids[edition.id])
+    for stray in ws.strays:  # a catalog kept elsewhere: its own references
+        if isinstance(stray.model, Catalog):
+            problems += _catalog(stray, declared, set(ws.kinds), {})
+    if warnings is not None:
+        warnings += shared_warnings(ws)
+    shared = Shared(ws, kinds, declared, ids if not catalogs_broken(ws, ws.problems) else None)
+    trial = trial and not catalogs_broken(ws, problems)  # else only follow-on noise
     bodies_sound = trial and not (found := body_problems(ws))
     if trial:
         problems += found
@@ -80,14 +90,29 @@ def validate(
             used.add(result.kind)
     if not trial:
         return problems
-    for kind in kinds.values():
-        if not kind.abstract:
-            problems += kind_trial(ws, kind, report_gaps=kind.id not in used, body=bodies_sound)
+    for edition in ws.editions.values():
+        for kind in kinds.values():
+            if not kind.abstract:
+                gaps = kind.id not in used
+                problems += kind_trial(ws, kind, edition, report_gaps=gaps, body=bodies_sound)
     return once(problems)
 
 
-def _catalogs_broken(ws: Workspace, problems) -> bool:
-    return any(p.where.path and p.where.path.parent == ws.catalog_dir for p in problems)
+def shared_warnings(ws: Workspace) -> list[UserError]:
+    """Bodies abolished in 2025 that a kind, a catalog or a plan body still names."""
+    files = [*ws.kinds.values(), *ws.bodies, *ws.strays]
+    for edition in ws.editions.values():
+        files += [*edition.catalogs.values(), *edition.bodies]
+    return [w for loaded in files for w in abolished_bodies(ws.legal, loaded)]
+
+
+def catalogs_broken(ws: Workspace, problems) -> bool:
+    """A problem in an appendix catalog (in an edition, or left outside one)."""
+    return any(
+        p.where.path
+        and (p.where.path.parent == ws.catalog_dir or p.where.path.parent.parent == ws.editions_dir)
+        for p in problems
+    )
 
 
 @dataclass(frozen=True)
@@ -104,48 +129,96 @@ class Shared:
     ws: Workspace
     kinds: dict[str, KindView]
     declared: set[str] | None
-    ids: dict[str, Where] | None  # task and section ids; None when a catalog is broken
+    ids: dict[str, dict[str, Where]] | None  # per edition, task and section ids
 
     def unit(self, slug: str, trial: bool, body: bool) -> UnitResult:
-        """One unit: its profile loaded and checked, and with `trial` resolved."""
+        """One unit: its profile loaded and checked, and with `trial` each year of its plan
+        resolved in its edition."""
         try:
             loaded = self.ws.unit(slug)
+            editions = editions_of(self.ws, loaded)
         except UserError as exc:
             return UnitResult(exc.problems, [])
-        kind, problems = _unit(self.ws, loaded, self.kinds, self.declared, self.ids)
+        ids = None
+        if self.ids is not None:
+            ids = {k: v for e in editions for k, v in self.ids.get(e.id, {}).items()}
+        kind, problems = _unit(self.ws, loaded, self.kinds, self.declared, ids)
+        problems += _years(loaded, editions)
+        warnings = abolished_bodies(self.ws.legal, loaded)
         if kind is None or problems:
-            return UnitResult(problems, [])
+            return UnitResult(problems, warnings)
         if not trial:
-            return UnitResult([], [], kind.id)
-        found, warnings = unit_trial(self.ws, slug, loaded, kind, body)
-        return UnitResult(found, warnings, kind.id)
+            return UnitResult([], warnings, kind.id)
+        for year in plan_years(loaded.model):
+            if any(e.year == year for e in editions):
+                found, more = unit_trial(self.ws, bind(self.ws, slug, year), body)
+                problems += found
+                warnings += more
+        return UnitResult(problems, warnings, kind.id)
+
+
+def _years(loaded: Loaded[Unit], editions: list) -> list[UserError]:
+    """A plan year of the unit for which its province has no plan (edition)."""
+    have = {e.year: e for e in editions}
+    out = []
+    for year in plan_years(loaded.model):
+        if year not in have:
+            province = editions[0].province if editions else "?"
+            where = (
+                loaded.where("plan")
+                if loaded.model.plan.date.year == year
+                else loaded.where("plans", year)
+            )
+            message = (
+                f"kế hoạch năm {year} của đơn vị không có kế hoạch tỉnh {province} cùng năm "
+                f"(edition); có năm {', '.join(map(str, sorted(have)))}: nhập kế hoạch của tỉnh "
+                "năm đó bằng plangen import"
+            )
+            out.append(UserError(message, where))
+    return out
 
 
 def unit_trial(
-    ws: Workspace, slug: str, unit: Loaded[Unit], kind: KindView, body: bool = True
+    ws: Workspace, bound: Bound, body: bool = True
 ) -> tuple[list[UserError], list[UserError]]:
-    """(problems, warnings) of one unit: every catalog resolved for it once, the tables then
-    serving the plan body's trial (with `body`) and the deadline warnings."""
+    """(problems, warnings) of one unit's plan of one year: its edition's catalogs resolved
+    once, the tables then serving the plan body's trial (with `body`), the deadline
+    warnings, and no other province named."""
     problems: list[UserError] = []
     warnings: list[UserError] = []
     resolved: list[Appendix] = []
-    failed: set[int] = set()
-    for cat in in_order(ws.catalogs.values()):
+    failed = False
+    unit, loaded = bound.unit, bound.loaded
+    for cat in in_order(bound.scope.edition.catalogs.values()):
         try:
-            appendix = resolve_one(cat, kind, unit.model, slug)
+            appendix = resolve_one(cat, bound.kind, unit, bound.slug, bound.scope)
         except UserError as exc:
-            problems += ValidationFailed(exc.problems).placed(unit.path).problems
-            failed.add(cat.model.year)
+            problems += ValidationFailed(exc.problems).placed(loaded.path).problems
+            failed = True
             continue
         resolved.append(appendix)
-        warnings += stale_deadlines(appendix, unit.model, cat.path, task_lines(cat.model))
-    year = unit.model.plan.date.year
-    loaded_body = body_for(ws, year) if body else None
-    if loaded_body is not None and year not in failed:
-        docs = [a for a in resolved if a.year == year]
-        where = unit.where("document") if unit.model.document else unit.where()
-        problems += body_trial(loaded_body, kind, unit.model, slug, docs, where=where)
+        warnings += stale_deadlines(appendix, unit, cat.path, task_lines(cat.model))
+    texts = [
+        (f"{a.label}, mục {r.code}", t) for a in resolved for r in a.rows for t in r.cells.values()
+    ]
+    texts += [(a.label, f"{a.title} {a.guide}") for a in resolved]
+    loaded_body = ws.body_for(bound.scope.edition, bound.kind) if body else None
+    if loaded_body is not None and not failed:
+        where = loaded.where("document") if unit.document else loaded.where()
+        args = (loaded_body, bound.kind, unit, bound.slug, resolved)
+        found, plan = body_trial(*args, where=where, scope=bound.scope)
+        problems += found
+        if plan is not None:
+            texts += [("thân kế hoạch", line) for line in _plan_lines(plan)]
+    who = f'đơn vị "{bound.slug}"'
+    province = bound.scope.edition.province
+    problems += other_provinces(ws.legal, province, texts, who, loaded.where())
     return problems, warnings
+
+
+def _plan_lines(plan: Plan) -> list[str]:
+    lines = [plan.title, plan.number, plan.place_date, *plan.recipients, *plan.issuer_lines]
+    return [line for line in [*lines, *(p.full for p in plan.paragraphs)] if line]
 
 
 def _unit(ws, unit: Loaded[Unit], kinds, declared, ids) -> tuple[KindView | None, list]:

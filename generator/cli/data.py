@@ -20,7 +20,7 @@ def validate(
 ) -> None:
     """Kiểm tra mọi catalog, loại đơn vị và hồ sơ đơn vị; báo tất cả lỗi, mỗi lỗi một dòng."""
     from generator.check.workspace import validate as run_checks
-    from generator.model.workspace import open_workspace
+    from generator.model.workspace import open_workspace, with_file
 
     s = settings()
     ws = open_workspace(s.data, s.units_dirs)
@@ -29,7 +29,7 @@ def validate(
         if not path.is_file():
             raise UserError("không có tệp này", Where(path))
         wanted.add(path.resolve())
-        ws = ws.with_file(path)  # a file kept elsewhere: recognised by its content
+        ws = with_file(ws, path)  # a file kept elsewhere: recognised by its content
     warnings: list[UserError] = []
     problems = run_checks(ws, warnings=warnings)
     if wanted:

@@ -37,21 +37,57 @@ def catalogs() -> None:
 def units() -> None:
     """Liệt kê các đơn vị, loại, kế hoạch và hạn ban hành."""
     from generator.cli.listing import print_table
-    from generator.resolve.deadlines import deadline
+    from generator.resolve.deadlines import bound_deadline
     from generator.resolve.identity import guide_line
+    from generator.resolve.scope import bind
 
     ws = workspace()
     rows = []
     for slug in sorted(ws.unit_files):
         try:  # one broken profile is one line of the table, not the end of it
-            unit, kind = ws.unit(slug).model, ws.kind_of(slug)
-            due = deadline(kind, unit)
-            plan = guide_line(kind, unit, slug).removeprefix("(Kèm theo ").removesuffix(")")
+            bound = bind(ws, slug)
+            due = bound_deadline(bound)
+            guide = guide_line(bound.kind, bound.unit, slug, bound.scope)
+            plan = guide.removeprefix("(Kèm theo ").removesuffix(")")
         except UserError as exc:
-            rows.append([slug, "?", f"LỖI: {str(exc).splitlines()[0]}", "", ""])
+            rows.append([slug, "?", f"LỖI: {str(exc).splitlines()[0]}", "", "", ""])
             continue
-        rows.append([slug, kind.id, unit.name, plan, due.brief() if due else ""])
-    print_table("Đơn vị", ["Mã", "Loại", "Tên", "Kế hoạch", "Hạn ban hành"], rows)
+        edition = bound.scope.edition.id
+        rows.append(
+            [slug, bound.kind.id, bound.unit.name, edition, plan, due.brief() if due else ""]
+        )
+    headers = ["Mã", "Loại", "Tên", "Edition", "Kế hoạch", "Hạn ban hành"]
+    print_table("Đơn vị", headers, rows)
+
+
+@app.command()
+@user_errors
+def editions() -> None:
+    """Liệt kê kế hoạch của các tỉnh theo năm (edition) và các đơn vị của mỗi kế hoạch."""
+    from generator.cli.listing import print_table
+    from generator.resolve.scope import editions_of, plan_years
+
+    ws = workspace()
+    members: dict[str, list[str]] = {e: [] for e in ws.editions}
+    for slug in sorted(ws.unit_files):
+        try:
+            loaded = ws.unit(slug)
+            years = plan_years(loaded.model)
+            for edition in editions_of(ws, loaded):
+                if edition.year in years:
+                    members[edition.id].append(slug)
+        except UserError:
+            continue  # said by plangen units and validate
+    rows = []
+    for edition_id, edition in sorted(ws.editions.items()):
+        identity = edition.identity.model
+        number = identity.plan.number or "…"
+        plan = f"{number}/{identity.plan.symbol} ngày {identity.plan.date.short()}"
+        catalogs = ", ".join(sorted(edition.catalogs))
+        rows.append([edition_id, identity.province, str(edition.year), plan, catalogs,
+                     ", ".join(members[edition_id]) or "(chưa có)"])  # fmt: skip
+    headers = ["Edition", "Tỉnh", "Năm", "Kế hoạch", "Phụ lục", "Đơn vị"]
+    print_table("Kế hoạch của các tỉnh", headers, rows)
 
 
 @app.command()

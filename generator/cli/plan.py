@@ -40,6 +40,15 @@ def main_command(
             help="Chỉ phụ lục này: I, II hoặc mã catalog; lặp lại được",
         ),
     ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            "-y",
+            metavar="NĂM",
+            help="Kế hoạch của năm này (mặc định: năm mới nhất đơn vị có kế hoạch)",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Xuất thêm PDF (cần LibreOffice)")] = False,
     tracker: Annotated[
@@ -87,19 +96,26 @@ def main_command(
     default_out = Path("out") if all_units else Path("out") / unit
     if tracker_paper not in ("auto", "A4", "A3"):
         raise UserError(f'--tracker-paper "{tracker_paper}" không hợp lệ: dùng auto, A4 hoặc A3')
-    options = Options(out or default_out, force, pdf, numbered_columns, tracker, tracker_paper)
+    options = Options(
+        out or default_out, force, pdf, numbered_columns, tracker, tracker_paper, year
+    )
     if all_units:
         _render_all(ws, options, appendix)
         return
     from generator.flow.generate import generate
-    from generator.resolve.deadlines import deadline
+    from generator.resolve.deadlines import bound_deadline
+    from generator.resolve.scope import bind
 
     warnings: list[UserError] = []
     for path in generate(ws, unit, options, appendix, warnings):
         typer.echo(str(path))
     for warning in warnings:
         note(str(warning))
-    due = deadline(ws.kind_of(unit), ws.unit(unit).model)
+    bound = bind(ws, unit, year)
+    edition = bound.scope.edition
+    said = f"{unit}: kế hoạch năm {edition.year} theo kế hoạch của tỉnh {edition.province}"
+    note(f"{said} (edition {edition.id})")
+    due = bound_deadline(bound)
     if due:
         note(f"{unit}: {due.describe()}")
 

@@ -20,7 +20,8 @@ from generator.core.errors import UserError
 from generator.core.parallel import WorkerDied, forked_map
 from generator.flow.generate import Options, generate, pdf_files, render_files
 from generator.model.workspace import Workspace
-from generator.resolve.deadlines import deadline
+from generator.resolve.deadlines import bound_deadline
+from generator.resolve.scope import bind
 from generator.write.files import os_error, write_all
 
 
@@ -54,7 +55,7 @@ def render_one(job: Job, slug: str) -> UnitResult:
             paths = []
         else:
             files, paths = [], generate(job.ws, slug, options, job.only, warnings)
-        due = deadline(job.ws.kind_of(slug), job.ws.unit(slug).model)
+        due = bound_deadline(bind(job.ws, slug, options.year))
         notes = [str(w) for w in warnings]
         return UnitResult(slug, paths, None, due.describe() if due else "", notes, files=files)
     except UserError as exc:

@@ -22,11 +22,12 @@ from generator.model.workspace import Workspace
 from generator.render.appendix import appendix_docx, appendix_parts
 from generator.render.pdf import INSTALL_HINT, soffice, to_pdf
 from generator.render.plan import body_styles, plan_file_name, render_plan
-from generator.render.template import Template, load_template
+from generator.render.template import load_template
 from generator.resolve.appendix import Appendix
-from generator.resolve.body import build_plan
+from generator.resolve.body import build_plan, plan_of
 from generator.resolve.deadlines import stale_deadlines
-from generator.resolve.unit import unit_appendices
+from generator.resolve.scope import Bound, bind
+from generator.resolve.unit import bound_appendices
 from generator.write.files import write_all
 
 
@@ -43,6 +44,7 @@ class Options:
     numbered_columns: bool = False
     tracker: bool = True
     tracker_paper: str = "auto"  # "A4", "A3", or "auto": A3 when more than 6 months are tracked
+    year: int | None = None  # the plan of this year (default: the unit's newest)
 
 
 def render_files(
@@ -52,24 +54,26 @@ def render_files(
     only: list[str] | None = None,
     warnings: list[UserError] | None = None,
 ) -> list[tuple[str, bytes]]:
-    """Every output file of the unit, rendered in memory: (file name, bytes), in order.
-    Tasks due before the unit's plan date are added to `warnings`."""
-    docs = unit_appendices(ws, check_slug(slug), only)
+    """Every output file of the unit's plan of `options.year` (default: its newest),
+    rendered in memory: (file name, bytes), in order. Tasks due before the unit's plan date
+    are added to `warnings`."""
+    bound = bind(ws, check_slug(slug), options.year)
+    docs = bound_appendices(bound, only)
     if warnings is not None:
-        unit = ws.unit(slug).model
+        catalogs = bound.scope.edition.catalogs
         for a in docs:
-            cat = ws.catalogs[a.catalog]
-            warnings += stale_deadlines(a, unit, cat.path, task_lines(cat.model))
-    files = documents(ws, slug, docs, options, whole=not only)
+            cat = catalogs[a.catalog]
+            warnings += stale_deadlines(a, bound.unit, cat.path, task_lines(cat.model))
+    files = documents(ws, bound, docs, options, whole=not only)
     if options.pdf:
         files += pdf_files(files)
     if options.tracker and docs:
-        files.append(tracker_file(ws.unit(slug).model, slug, docs, options))
+        files.append(tracker_file(bound.unit, slug, docs, options))
     return files
 
 
 def documents(
-    ws: Workspace, slug: str, docs: list[Appendix], options: Options, whole: bool = True
+    ws: Workspace, bound: Bound, docs: list[Appendix], options: Options, whole: bool = True
 ) -> list[tuple[str, bytes]]:
     """The unit's DOCX files: the whole plan (with `whole`), then each appendix."""
     template = load_template(ws.template)
@@ -77,25 +81,20 @@ def documents(
     files = [
         (f"{file_stem(a)}.docx", appendix_docx(p, a)) for a, p in zip(docs, filled, strict=True)
     ]
-    if whole and docs and ws.has_body:  # the whole plan: body and appendices
-        body = plan_docx(ws, slug, docs, options.numbered_columns, template, filled)
-        files.insert(0, (plan_file_name(slug, docs[0].year), body))
+    if whole and docs and ws.body_for(bound.scope.edition, bound.kind) is not None:
+        plan = plan_of(ws, bound, docs)
+        kept = [p for a, p in zip(docs, filled, strict=True) if a.tasks]  # as in_plan
+        body = render_plan(plan, kept, template, body_styles(ws.plan_template))
+        files.insert(0, (plan_file_name(bound.slug, docs[0].year), body))
     return files
 
 
 def plan_docx(
-    ws: Workspace,
-    slug: str,
-    docs: list[Appendix],
-    numbered_columns: bool = False,
-    template: Template | None = None,
-    filled: list[dict[str, bytes]] | None = None,
+    ws: Workspace, slug: str, docs: list[Appendix], numbered_columns: bool = False
 ) -> bytes:
-    """The unit's whole plan: body (portrait), then each appendix with a task (landscape);
-    `filled` are the appendices' filled parts when the caller has made them already."""
-    template = template or load_template(ws.template)
-    if filled is None:
-        filled = [appendix_parts(template, a, numbered_columns) for a in docs]
+    """The unit's whole plan: body (portrait), then each appendix with a task (landscape)."""
+    template = load_template(ws.template)
+    filled = [appendix_parts(template, a, numbered_columns) for a in docs]
     plan = build_plan(ws, slug, docs)
     kept = [p for a, p in zip(docs, filled, strict=True) if a.tasks]  # as resolve.plan.in_plan
     return render_plan(plan, kept, template, body_styles(ws.plan_template))

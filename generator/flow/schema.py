@@ -11,6 +11,8 @@ from pathlib import Path
 
 from generator.model.body import PlanCatalog
 from generator.model.catalog import Catalog, RolesFile
+from generator.model.edition import EditionFile
+from generator.model.legal import BodiesFile
 from generator.model.unit import Kind, Unit
 from generator.write.files import write_atomic
 
@@ -20,6 +22,8 @@ MODELS = {
     "kind": Kind,
     "unit": Unit,
     "plan": PlanCatalog,
+    "edition": EditionFile,
+    "legal": BodiesFile,
 }
 
 # What an editor shows over each block (the models' docstrings are for developers).
@@ -45,6 +49,10 @@ DESCRIPTIONS = {
     "Para": "Một đoạn không đánh số: nội dung, dẫn chiếu phụ lục (refer) hoặc phân công (duties)",
     "ParaVariant": "Nội dung riêng của đoạn cho một loại đơn vị",
     "Duties": "Phân công tính từ các phụ lục: cơ quan nào chủ trì, phối hợp nhiệm vụ nào",
+    "EditionFile": "Kế hoạch của một tỉnh trong một năm: tỉnh, cơ quan ban hành, số và ngày",
+    "EditionPlan": "Kế hoạch của tỉnh: số, ký hiệu, ngày ban hành",
+    "BodiesFile": "Các cơ quan đã bị bãi bỏ, hợp nhất, đổi tên trong sắp xếp bộ máy năm 2025",
+    "AbolishedBody": "Một cơ quan không còn: các cách viết tên, ngày, văn bản, cơ quan kế thừa",
 }
 
 

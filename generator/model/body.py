@@ -50,8 +50,10 @@ class Para(Strict):
 
     id: Id
     text: Text | None = Field(None, description="Nội dung đoạn (xuống dòng: đoạn mới)")
-    refer: Id | None = Field(
-        None, description='Mã catalog phụ lục: in "(Chi tiết tại Phụ lục …)" theo số của phụ lục'
+    refer: Text | None = Field(
+        None,
+        description='Phụ lục được dẫn chiếu, bằng mã catalog hoặc tên chỉ số ("SIPAS", "PAR '
+        'INDEX"): in "(Chi tiết tại Phụ lục …)" theo số của phụ lục đó',
     )
     duties: Duties | None = Field(None, description="Đoạn phân công tính từ các phụ lục")
     variants: Map(KindId, ParaVariant) = Field(
@@ -97,10 +99,18 @@ class TitleVariant(Strict):
 
 
 class PlanCatalog(Strict):
-    """The body of one year's plan: trích yếu, opening, parts I-III, closing."""
+    """The body of a plan: trích yếu, opening, parts I-III, closing. The province's body lives
+    in its edition; the body of the units below it is shared by every province and year."""
 
     id: Id
-    year: int = Field(ge=2000, le=2100)
+    year: int | None = Field(
+        None, ge=2000, le=2100, description="Năm; bỏ trống cho thân dùng chung mọi năm"
+    )
+    kinds: tuple[KindId, ...] = Field(
+        (),
+        description="Các loại đơn vị dùng thân kế hoạch này (kể cả loại kế thừa); bỏ trống: "
+        "mọi loại",
+    )
     doc_type: Text = Field("Kế hoạch", description="Tên loại văn bản (in hoa khi hiển thị)")
     title: Text = Field(description="Trích yếu; xuống dòng được giữ")
     variants: Map(KindId, TitleVariant) = Field(default_factory=FrozenDict)
@@ -204,3 +214,8 @@ def load_body(path: Path, raw: bytes | None = None) -> Loaded[PlanCatalog]:
     if problems:
         raise ValidationFailed(problems)
     return loaded
+
+
+def serves(body: PlanCatalog, chain: tuple[str, ...]) -> bool:
+    """Whether `body` is the plan body of a unit whose kind chain is `chain`."""
+    return not body.kinds or any(k in body.kinds for k in chain)

@@ -109,6 +109,22 @@ def _full(value: PlanDate) -> PlanDate:
     return value
 
 
+def _plan_number(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,9}", text):
+        raise ValueError(f'số kế hoạch "{text}" phải là số (chữ số 0-9)')
+    return text
+
+
+# "235" (an int in YAML is read as its digits); None while the văn thư has not assigned it.
+PlanNumber = Annotated[
+    str | int | None,
+    BeforeValidator(_plan_number),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}),
+]
+
 _DATE_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{1,2}(-\d{1,2})?$"}
 _FULL_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{1,2}-\d{1,2}$"}
 

@@ -16,7 +16,7 @@ from generator.core.errors import UserError, Where
 from generator.core.frozen import FrozenDict
 from generator.core.text import unknown
 from generator.model.document import Document, merged
-from generator.model.unit import Kind, ParentPlan
+from generator.model.unit import Kind
 from generator.model.validation import Loaded
 
 
@@ -34,7 +34,6 @@ class KindView:
     roles: FrozenDict  # role -> tuple of bodies
     avoid: tuple[str, ...]
     allow: tuple[str, ...]
-    parent: ParentPlan | None
     document: Document  # merged along the chain, the kind's own fields winning
     # `avoid` and `allow` compiled once: foreign_words runs over every cell of every unit
     _avoid: tuple[tuple[str, re.Pattern], ...] = field(default=(), repr=False, compare=False)
@@ -112,7 +111,6 @@ def merge(chain: list[Kind]) -> KindView:
         roles=FrozenDict(roles),
         avoid=tuple(avoid),
         allow=tuple(allow),
-        parent=first("parent"),
         document=merged(*(k.document for k in root_first)),
         _avoid=tuple((w, _word(w)) for w in avoid),
         _allow=re.compile("|".join(map(re.escape, by_length)), re.IGNORECASE) if allow else None,

@@ -1,8 +1,6 @@
 """Kinds of unit and unit profiles, as pydantic models."""
 
-import re
-
-from pydantic import Field, field_validator
+from pydantic import Field, model_validator
 
 from generator.core.frozen import FrozenDict
 from generator.model.document import Document
@@ -10,10 +8,11 @@ from generator.model.fields import (
     BodyLayout,
     ColumnKey,
     DateField,
-    FullDate,
+    Id,
     KindId,
     Map,
     Name,
+    PlanNumber,
     RoleKey,
     Strict,
     Text,
@@ -25,7 +24,7 @@ class ParentPlan(Strict):
 
     title: Text = Field(description="Ví dụ: Kế hoạch số 252/KH-UBND")
     issuer: Text = Field(description="Ví dụ: UBND tỉnh Lạng Sơn")
-    date: FullDate = Field(description="Ngày ban hành, YYYY-MM-DD")
+    date: DateField = Field(description="Ngày ban hành, YYYY-MM-DD (YYYY-MM khi chưa có ngày)")
     deadline_days: int = Field(
         15, ge=1, le=365, description="Số ngày để ban hành kế hoạch của đơn vị"
     )
@@ -73,27 +72,26 @@ class Kind(Strict):
         (),
         description='Cụm từ chứa một từ trong "avoid" nhưng vẫn đúng (ví dụ "xã hội")',
     )
-    parent: ParentPlan | None = None
     document: Document | None = Field(
         None, description="Đầu và cuối văn bản Kế hoạch: cơ quan, địa danh, người ký, nơi nhận"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_parent(cls, data: object) -> object:
+        if isinstance(data, dict) and "parent" in data:
+            raise ValueError(
+                "loại đơn vị dùng chung cho mọi tỉnh nên không ghi kế hoạch cấp trên (parent): "
+                "kế hoạch của tỉnh là của edition (catalogs/editions/<tỉnh>-<năm>/edition.yaml)"
+            )
+        return data
+
 
 class Plan(Strict):
-    number: str | int | None = Field(None, description="Số kế hoạch; bỏ trống để văn thư điền")
+    number: PlanNumber = Field(None, description="Số kế hoạch; bỏ trống để văn thư điền")
     symbol: Text | None = Field(None, description="Ký hiệu; mặc định theo loại đơn vị")
     date: DateField = Field(description="YYYY-MM-DD, hoặc YYYY-MM khi chưa có ngày")
     long_date: bool = Field(False, description="Viết 'ngày 06 tháng 7 năm 2026' thay vì 06/7/2026")
-
-    @field_validator("number", mode="before")
-    @classmethod
-    def _number(cls, value: object) -> str | None:
-        if value is None:
-            return None
-        text = str(value).strip()
-        if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,9}", text):
-            raise ValueError(f'số kế hoạch "{text}" phải là số (chữ số 0-9)')
-        return text
 
 
 class TaskOverride(Strict):
@@ -120,8 +118,22 @@ class Unit(Strict):
     )
     show_name: bool = Field(True, description="In tên đơn vị trong tiêu đề phụ lục")
     issuer: Text | None = Field(None, description="Cơ quan ban hành; mặc định theo loại")
-    plan: Plan
-    parent: ParentPlan | None = None
+    province: Id | None = Field(
+        None,
+        description='Mã tỉnh của đơn vị (tên thư mục edition bỏ năm: "lang-son"); bỏ trống khi '
+        "dữ liệu chỉ có một tỉnh",
+    )
+    edition: Id | None = Field(
+        None, description='Gắn cố định vào một edition, ví dụ "lang-son-2026" (ít khi cần)'
+    )
+    plan: Plan = Field(description="Kế hoạch của đơn vị năm hiện tại")
+    plans: Map(int, Plan) = Field(
+        default_factory=FrozenDict,
+        description="Kế hoạch của các năm khác, theo năm: {2027: {number: 12, date: 2027-07-01}}",
+    )
+    parent: ParentPlan | None = Field(
+        None, description="Kế hoạch cấp trên khác với kế hoạch của tỉnh (ít khi cần)"
+    )
     document: Document | None = Field(
         None, description="Đầu và cuối văn bản Kế hoạch: cơ quan, địa danh, người ký, nơi nhận"
     )

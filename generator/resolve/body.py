@@ -23,6 +23,7 @@ from generator.resolve.duties import duty_list
 from generator.resolve.header import Header
 from generator.resolve.identity import TextContext, issuing_body, render_text
 from generator.resolve.plan import Duty, Paragraph, Plan, in_plan
+from generator.resolve.scope import Bound, Scope, bind
 
 POINT_LETTERS = "abcdđeghiklmnopqrstuvxy"  # Vietnamese alphabet order, no f, j, w, z
 
@@ -49,8 +50,10 @@ class Builder:
         unit_where: Where | None = None,
         who: str | None = None,
         own_document: Document | None = None,
+        scope: Scope | None = None,
     ) -> None:
         self.loaded, self.catalog = catalog, catalog.model
+        self.scope = scope
         # the `document` of the file `unit_where` names: the unit's, or the kind's on a trial
         self.own_document = own_document if who is not None else unit.document
         self.kind, self.unit, self.slug = kind, unit, slug
@@ -58,9 +61,9 @@ class Builder:
         self.unit_where = unit_where or Where()
         self.sample = who is not None  # a kind's defaults tried on a made-up unit
         self.who = who or f'đơn vị "{slug}"'  # who a missing header field is asked of
-        self.year = self.catalog.year
+        self.year = scope.year if scope else (self.catalog.year or unit.plan.date.year)
         self.problems: list[UserError] = []
-        self.context = TextContext(kind, unit, slug, self.year)
+        self.context = TextContext(kind, unit, slug, self.year, scope)
         labels = [a.running_label for a in self.appendices]  # only those with tasks
         self.context.values["appendices"] = " và ".join(labels) if labels else "các phụ lục"
         self.context.values["appendix_list"] = ", ".join(labels) if labels else "các phụ lục"
@@ -157,9 +160,7 @@ class Builder:
                     )
                 continue
             if para.refer is not None:
-                label = next(
-                    (a.running_label for a in self.appendices if a.catalog == para.refer), None
-                )
+                label = next((a.running_label for a in self.appendices if refers(para, a)), None)
                 if label is None:
                     continue  # that appendix is not in this document
                 out.append(Paragraph("text", level, "", f"(Chi tiết tại {label})", para.id))
@@ -251,7 +252,7 @@ class Builder:
 
     def issuer_name(self) -> str:
         try:
-            return issuing_body(self.kind, self.unit, self.slug)
+            return issuing_body(self.kind, self.unit, self.slug, self.scope)
         except UserError:  # a kind's issuer that does not render: said where it is used
             return self.unit.name
 
@@ -333,12 +334,31 @@ class Builder:
         )
 
 
-def build_plan(ws: Workspace, slug: str, appendices: list[Appendix]) -> Plan:
+def refers(para: Para, appendix: Appendix) -> bool:
+    """Whether `para` refers to `appendix`: by its catalog id or its index ("SIPAS")."""
+    wanted = (para.refer or "").casefold()
+    return wanted in (appendix.catalog.casefold(), appendix.index.casefold())
+
+
+def build_plan(
+    ws: Workspace, slug: str, appendices: list[Appendix], year: int | None = None
+) -> Plan:
     """The unit's plan body with header and footer, from its resolved appendices (pure)."""
-    loaded_unit = ws.unit(slug)
-    kind = ws.kind_of(slug)
-    unit = loaded_unit.model
-    year = appendices[0].year if appendices else unit.plan.date.year
-    catalog = ws.body(year)
-    where = loaded_unit.where("document") if unit.document else loaded_unit.where()
-    return Builder(catalog, kind, unit, slug, appendices, where).plan()
+    if year is None and appendices:
+        year = appendices[0].year
+    bound = bind(ws, slug, year)
+    return plan_of(ws, bound, appendices)
+
+
+def plan_of(ws: Workspace, bound: Bound, appendices: list[Appendix]) -> Plan:
+    """The plan body of a unit bound to its edition and year."""
+    body = ws.body_for(bound.scope.edition, bound.kind)
+    if body is None:
+        raise UserError(
+            f'không có thân kế hoạch cho loại đơn vị "{bound.kind.id}" trong kế hoạch '
+            f"{bound.scope.edition.id} (catalogs/plans/ hoặc thư mục edition)"
+        )
+    unit, loaded = bound.unit, bound.loaded
+    where = loaded.where("document") if unit.document else loaded.where()
+    builder = Builder(body, bound.kind, unit, bound.slug, appendices, where, scope=bound.scope)
+    return builder.plan()

@@ -12,6 +12,7 @@ from generator.core.errors import UserError, Where
 from generator.model.unit import ParentPlan, Unit
 from generator.resolve.appendix import Appendix
 from generator.resolve.duedate import DATE, parse_deadline
+from generator.resolve.scope import Bound
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,13 @@ def stale_deadlines(
     return out
 
 
-def deadline(kind, unit: Unit) -> Deadline | None:
-    """The 15-day rule for `unit` of `kind` (a KindView), or None without a parent plan."""
-    parent = unit.parent or kind.parent
+def deadline(unit: Unit, parent: ParentPlan | None) -> Deadline | None:
+    """The 15-day rule for `unit` implementing `parent`, or None without a parent plan."""
     if parent is None:
         return None
     return Deadline(parent, due_date(parent.date.first, parent.deadline_days), unit.plan.date)
+
+
+def bound_deadline(bound: Bound) -> Deadline | None:
+    """The 15-day rule for a unit bound to its edition and year."""
+    return deadline(bound.unit, bound.scope.parent)

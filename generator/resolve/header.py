@@ -119,5 +119,7 @@ class Header:
             "place_date": f"{self.render(place, 'place')}, {unit.plan.date.long()}",
             "recipients": tuple(recipient_lines(recipients)),
             "signer": tuple(signer_lines),
-            "signer_name": self.render(signer.name, "signer.name") if signer and signer.name else "",
+            "signer_name": self.render(signer.name, "signer.name")
+            if signer and signer.name
+            else "",
         }

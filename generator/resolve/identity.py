@@ -17,6 +17,7 @@ from generator.model.document import Document, merged
 from generator.model.kinds import KindView
 from generator.model.unit import Unit
 from generator.resolve.placeholders import PlaceholderError, fill
+from generator.resolve.scope import Scope
 
 BLANK_NUMBER = " " * 6  # the room left for a plan number the văn thư writes in
 
@@ -42,13 +43,19 @@ def proper_name(unit: Unit, short: str) -> str:
     return name
 
 
-def unit_context(kind: KindView, unit: Unit, slug: str, year: int) -> dict:
-    """The names catalog text and kind defaults may use (and nothing else)."""
-    return {
+def unit_context(
+    kind: KindView, unit: Unit, slug: str, year: int, scope: Scope | None = None
+) -> dict:
+    """The names catalog text and kind defaults may use (and nothing else): the unit, its
+    kind, the year and, within an edition, the province and the edition's own sentences."""
+    context = {
         "unit": {"name": unit.name, "slug": slug, "short": short_name(kind, unit)},
         "kind": kind.id,
         "year": year,
     }
+    if scope is not None:
+        context.update(scope.names())
+    return context
 
 
 def plan_number(unit: Unit) -> str:
@@ -72,19 +79,19 @@ def missing_symbol(kind: KindView, who: str, where: Where | None = None) -> User
     )
 
 
-def issuer_text(kind: KindView, unit: Unit, slug: str) -> str:
+def issuer_text(kind: KindView, unit: Unit, slug: str, scope: Scope | None = None) -> str:
     """The issuer in running text: "Ủy ban nhân dân xã", "Sở Y tế"."""
     if unit.issuer:
         return unit.issuer
     if kind.issuer:
-        context = unit_context(kind, unit, slug, unit.plan.date.year)
+        context = unit_context(kind, unit, slug, unit.plan.date.year, scope)
         return render_text(kind.issuer, context, f'loại đơn vị "{kind.id}": issuer')
     return unit.name
 
 
-def issuing_body(kind: KindView, unit: Unit, slug: str) -> str:
+def issuing_body(kind: KindView, unit: Unit, slug: str, scope: Scope | None = None) -> str:
     """The issuing body named in full: "Ủy ban nhân dân xã Đình Lập", "Sở Y tế"."""
-    issuer = issuer_text(kind, unit, slug)
+    issuer = issuer_text(kind, unit, slug, scope)
     short = short_name(kind, unit)
     if issuer.casefold().endswith(" " + short.casefold()) and unit.name.casefold().startswith(
         short.casefold() + " "
@@ -93,22 +100,24 @@ def issuing_body(kind: KindView, unit: Unit, slug: str) -> str:
     return issuer
 
 
-def guide_line(kind: KindView, unit: Unit, slug: str = "") -> str:
+def guide_line(kind: KindView, unit: Unit, slug: str = "", scope: Scope | None = None) -> str:
     """'(Kèm theo Kế hoạch số 235/KH-UBND ngày 06/7/2026 của Ủy ban nhân dân xã)'."""
     plan = unit.plan
     symbol = plan_symbol(kind, unit)
     if not symbol:
         raise missing_symbol(kind, f'đơn vị "{slug}"')
     when = plan.date.long() if plan.long_date else f"ngày {plan.date.short()}"
-    issuer = issuer_text(kind, unit, slug)
+    issuer = issuer_text(kind, unit, slug, scope)
     return f"(Kèm theo Kế hoạch số {plan_number(unit)}/{symbol} {when} của {issuer})"
 
 
 class TextContext:
     """The names plan text may use, built once per unit (see `text_context`)."""
 
-    def __init__(self, kind: KindView, unit: Unit, slug: str, year: int) -> None:
-        base = unit_context(kind, unit, slug, year)
+    def __init__(
+        self, kind: KindView, unit: Unit, slug: str, year: int, scope: Scope | None = None
+    ) -> None:
+        base = unit_context(kind, unit, slug, year, scope)
         short = base["unit"]["short"]
         base["unit"] = {**base["unit"], "proper": proper_name(unit, short)}
         base["last_year"] = year - 1
@@ -118,7 +127,7 @@ class TextContext:
         for role, bodies in {**kind.roles, **unit.roles}.items():
             self.roles[role] = [render_text(b, base, f'{owner}: vai trò "{role}"') for b in bodies]
         base["role"] = {r: ", ".join(b) for r, b in self.roles.items() if b}
-        parent = unit.parent or kind.parent
+        parent = unit.parent or (scope.parent if scope is not None else None)
         if parent is not None:
             base["parent"] = {
                 "title": parent.title,
@@ -127,7 +136,7 @@ class TextContext:
                 "deadline_days": parent.deadline_days,
             }
         try:
-            base["issuer"] = issuer_text(kind, unit, slug)
+            base["issuer"] = issuer_text(kind, unit, slug, scope)
         except UserError:
             pass  # reported where the issuer is used
 
@@ -136,9 +145,12 @@ class TextContext:
         self.values["report"] = {k: v for k, v in report.items() if v}
 
 
-def text_context(kind: KindView, unit: Unit, slug: str, year: int) -> dict:
+def text_context(
+    kind: KindView, unit: Unit, slug: str, year: int, scope: Scope | None = None
+) -> dict:
     """The names plan text may use: unit.name, unit.short, unit.proper, unit.slug, kind, year,
-    issuer, parent.title/issuer/date/deadline_days, role.<role>, report.to/every."""
-    context = TextContext(kind, unit, slug, year)
+    issuer, parent.title/issuer/date/deadline_days, role.<role>, report.to/every, and within
+    an edition province.name/full/level and edition.<text>."""
+    context = TextContext(kind, unit, slug, year, scope)
     context.add_document(merged(kind.document, unit.document))
     return context.values

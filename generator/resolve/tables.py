@@ -28,6 +28,7 @@ from generator.resolve.identity import (
     render_text,
     unit_context,
 )
+from generator.resolve.scope import Scope
 
 TASK_FIELDS = ("text", "lead", "support", "deadline", "product")
 
@@ -86,11 +87,13 @@ class Resolver:
         slug: str,
         catalog_hash: str = "",
         source: Path | None = None,
+        scope: Scope | None = None,
     ) -> None:
         self.catalog, self.kind, self.unit, self.slug = catalog, kind, unit, slug
         self.source = source
         self.catalog_hash = catalog_hash
-        self.context = unit_context(kind, unit, slug, catalog.year)
+        self.scope = scope
+        self.context = unit_context(kind, unit, slug, catalog.year, scope)
         self.roles = {**kind.roles, **unit.roles}
         self.layout = catalog.bodies or kind.bodies or "inline"
         self.omit = set(unit.omit)
@@ -241,8 +244,8 @@ class Resolver:
         title = f"{self.catalog.title.upper()} {tail}"
         numeral = self.catalog.appendix or ""
         try:
-            guide = guide_line(self.kind, self.unit, self.slug)
-            issuer = issuing_body(self.kind, self.unit, self.slug)
+            guide = guide_line(self.kind, self.unit, self.slug, self.scope)
+            issuer = issuing_body(self.kind, self.unit, self.slug, self.scope)
         except UserError as exc:
             self.problems.append(exc)
             guide = issuer = ""
@@ -270,15 +273,3 @@ class Resolver:
             plan_symbol=plan_symbol(self.kind, self.unit) or "",
             plan_date=plan.date.short(),
         )
-
-
-def resolve(
-    catalog: Catalog,
-    kind: KindView,
-    unit: Unit,
-    slug: str,
-    catalog_hash: str = "",
-    source: Path | None = None,
-) -> Appendix:
-    """The unit's appendix; `source` (the catalog's file) only serves error messages."""
-    return Resolver(catalog, kind, unit, slug, catalog_hash, source).appendix()

@@ -1,8 +1,10 @@
-"""A unit's appendices: every task catalog resolved for it, in the order of their numerals.
+"""A unit's appendices: its edition's task catalogs resolved for it, in the order of their
+numerals.
 
-This is where the flow meets the data folder: the workspace's catalogs, the unit's profile
-and kind, resolved (resolve/tables.py) into plain `Appendix` values. A unit's own fault met
-while resolving (a missing plan symbol) is placed at its profile.
+This is where the flow meets the data folder: the unit is bound to one edition and year
+(resolve/scope.py), and that edition's catalogs alone are resolved (resolve/tables.py) into
+plain `Appendix` values. A unit's own fault met while resolving (a missing plan symbol) is
+placed at its profile.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from generator.model.unit import Unit
 from generator.model.validation import Loaded
 from generator.model.workspace import Workspace
 from generator.resolve.appendix import Appendix
+from generator.resolve.scope import Bound, Scope, bind
 from generator.resolve.tables import Resolver
 
 
@@ -23,30 +26,42 @@ def in_order(catalogs) -> list[Loaded[Catalog]]:
     return sorted(catalogs, key=lambda c: roman_value(c.model.appendix or ""))
 
 
-def chosen(ws: Workspace, only: list[str] | None = None) -> list[Loaded[Catalog]]:
-    """The catalogs a unit's files are made from; with `only`, those named by numeral or id."""
-    catalogs = in_order(ws.catalogs.values())
+def chosen(bound: Bound, only: list[str] | None = None) -> list[Loaded[Catalog]]:
+    """The catalogs a unit's files are made from (its edition's); with `only`, those named
+    by numeral or id."""
+    catalogs = in_order(bound.scope.edition.catalogs.values())
     if not only:
         return catalogs
     known = {c.model.id for c in catalogs} | {c.model.appendix for c in catalogs}
     unknown = [o for o in only if o not in known]
     if unknown:
         raise UserError(
-            f'không có phụ lục/catalog "{unknown[0]}"; có: '
-            + ", ".join(f"{c.model.appendix or '-'} ({c.model.id})" for c in catalogs)
+            f'không có phụ lục/catalog "{unknown[0]}" trong kế hoạch {bound.scope.edition.id}; '
+            "có: " + ", ".join(f"{c.model.appendix or '-'} ({c.model.id})" for c in catalogs)
         )
     return [c for c in catalogs if c.model.id in only or c.model.appendix in only]
 
 
-def resolve_one(cat: Loaded[Catalog], kind: KindView, unit: Unit, slug: str) -> Appendix:
-    return Resolver(cat.model, kind, unit, slug, cat.digest, cat.path).appendix()
+def resolve_one(
+    cat: Loaded[Catalog], kind: KindView, unit: Unit, slug: str, scope: Scope | None = None
+) -> Appendix:
+    return Resolver(cat.model, kind, unit, slug, cat.digest, cat.path, scope).appendix()
 
 
-def unit_appendices(ws: Workspace, slug: str, only: list[str] | None = None) -> list[Appendix]:
-    """The unit's appendices, in the order of their numerals (Phụ lục I, II, …)."""
-    unit = ws.unit(slug)
-    kind = ws.kind_of(slug)
+def bound_appendices(bound: Bound, only: list[str] | None = None) -> list[Appendix]:
+    """The appendices of a unit bound to its edition and year."""
     try:
-        return [resolve_one(c, kind, unit.model, slug) for c in chosen(ws, only)]
+        return [
+            resolve_one(c, bound.kind, bound.unit, bound.slug, bound.scope)
+            for c in chosen(bound, only)
+        ]
     except ValidationFailed as exc:
-        raise exc.placed(unit.path) from None
+        raise exc.placed(bound.loaded.path) from None
+
+
+def unit_appendices(
+    ws: Workspace, slug: str, only: list[str] | None = None, year: int | None = None
+) -> list[Appendix]:
+    """The unit's appendices of `year` (default: its newest), in the order of their
+    numerals (Phụ lục I, II, …)."""
+    return bound_appendices(bind(ws, slug, year), only)

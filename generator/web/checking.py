@@ -20,17 +20,17 @@ from pathlib import Path
 from types import MappingProxyType
 
 from generator.check.body import body_problems
-from generator.check.workspace import unit_trial, validate
-from generator.core.errors import UserError, Where
+from generator.check.workspace import catalogs_broken, unit_trial, validate
+from generator.core.errors import UserError
 from generator.model.unit import Unit
 from generator.model.validation import Loaded, validate_doc
 from generator.model.workspace import Workspace
 from generator.model.yamlfile import parse_text
 from generator.resolve.appendix import Appendix
-from generator.resolve.body import build_plan
-from generator.resolve.identity import render_text, unit_context
+from generator.resolve.body import plan_of
 from generator.resolve.plan import Plan
-from generator.resolve.unit import unit_appendices
+from generator.resolve.scope import bind, plan_years
+from generator.resolve.unit import bound_appendices
 from generator.web.profiles import (
     FLAGS,
     ROLE_PREFIX,
@@ -113,15 +113,17 @@ def unit_problems(
         (own if same_file(problem.where.path, path) else shared).append(problem)
     if own:
         return own, shared, [], None
-    catalogs_whole = not any(p.where.path and p.where.path.parent == ws.catalog_dir for p in shared)
     try:
-        if catalogs_whole:  # as validate: a broken catalog's trial is only noise
-            kind = ws.kind_of(slug)
-            own += unit_trial(ws, slug, ws.unit(slug), kind, not body_problems(ws))[0]
+        if not catalogs_broken(ws, shared):  # as validate: a broken catalog's trial is noise
+            body = not body_problems(ws)
+            for year in plan_years(ws.unit(slug).model):
+                own += unit_trial(ws, bind(ws, slug, year), body)[0]
         if own:
             return own, shared, [], None
-        appendices = unit_appendices(ws, slug)
-        plan = build_plan(ws, slug, appendices) if ws.has_body else None
+        bound = bind(ws, slug)
+        appendices = bound_appendices(bound)
+        has_body = ws.body_for(bound.scope.edition, bound.kind) is not None
+        plan = plan_of(ws, bound, appendices) if has_body else None
     except UserError as exc:
         return own + exc.problems, shared, [], None
     return own, shared, appendices, plan
@@ -162,34 +164,9 @@ def check_profile(
     result.unit = model
     own, shared, result.appendices, result.plan = unit_problems(candidate, slug)
     result.shared = list(dict.fromkeys(no_paths(str(p), ws.root) for p in shared))
-    if own:
-        for problem in role_problems(candidate, slug, model, path):
-            result.add(*place(problem))
     for problem in own:
         result.add(*place(problem))
     return result
-
-
-def role_problems(ws: Workspace, slug: str, unit: Unit, path: Path) -> list[UserError]:
-    """The placeholders of the unit's own role bodies, each said at its role field.
-
-    The resolver says these without a field (where=None); filling each body the form sent
-    in the same context, with the same words, gives the one message its field, and the
-    copy without a field is then dropped (`Check.add`)."""
-    try:
-        kind = ws.kind_of(slug)
-    except UserError:
-        return []
-    context = unit_context(kind, unit, slug, unit.plan.date.year)
-    out = []
-    for role, bodies in unit.roles.items():
-        for i, body in enumerate(bodies):
-            where = Where(path, field=f"roles.{role}.{i}")
-            try:
-                render_text(body, context, f'vai trò "{role}" của đơn vị', where)
-            except UserError as exc:
-                out.append(exc)
-    return out
 
 
 # --------------------------------------------------------------------------- placing

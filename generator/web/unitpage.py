@@ -15,6 +15,7 @@ from generator.model.unit import Unit
 from generator.model.workspace import Workspace
 from generator.render import pdf as render_pdf
 from generator.resolve.deadlines import deadline
+from generator.resolve.scope import current_scope
 from generator.web import planview, profiles, saving, views
 from generator.web.checking import Check, check_profile
 from generator.web.profiles import Values
@@ -136,9 +137,10 @@ def context(
     the `saved` profile."""
     unit = check.unit or (saved.unit if saved else None)
     kind = _kind(ws, unit, disk_text)
-    hints = views.kind_context(kind, unit, slug, values)
+    hints = views.kind_context(ws, kind, unit, slug, values)
     files, download_error = _downloads(site, ws, stamp, slug, saved)
-    due = deadline(kind, unit) if unit is not None and kind is not None else None
+    scope = current_scope(ws, unit) if unit is not None else None
+    due = deadline(unit, scope.parent) if scope is not None else None
     roles = views.role_rows(ws, kind, values, hints)
     order = [*FIELD_ORDER, *(r.field for r in roles), "omit"]
     labels = {**profiles.LABELS, **{r.field: r.description for r in roles}}

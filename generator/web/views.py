@@ -20,8 +20,10 @@ from generator.model.kinds import KindView
 from generator.model.unit import Unit
 from generator.model.workspace import Workspace
 from generator.resolve.appendix import Appendix
-from generator.resolve.deadlines import deadline
+from generator.resolve.deadlines import bound_deadline
 from generator.resolve.identity import render_text, text_context, unit_context
+from generator.resolve.scope import bind, current_scope
+from generator.resolve.tables import Resolver, keeps
 from generator.web.checking import no_paths
 from generator.web.profiles import ROLE_PREFIX, SCALARS, Values, role_field
 
@@ -60,8 +62,9 @@ def unit_rows(
             row.name = unit.name
             kind = ws.kind_of(slug)
             row.kind = kind.name
-            row.plan = plan_label(kind, unit)
-            due = deadline(kind, unit)
+            bound = bind(ws, slug)
+            row.plan = plan_label(kind, bound.unit)
+            due = bound_deadline(bound)
             if due:
                 row.due, row.late = short(due.due), due.late
         except UserError as exc:
@@ -110,7 +113,9 @@ def _fill(text: str, context: dict) -> str:
         return text
 
 
-def kind_context(kind: KindView | None, unit: Unit | None, slug: str, values: Values) -> dict:
+def kind_context(
+    ws: Workspace, kind: KindView | None, unit: Unit | None, slug: str, values: Values
+) -> dict:
     """The names a kind's defaults may use, for this unit (the core's own context when the
     profile is valid; a close stand-in while it is not)."""
     try:
@@ -118,9 +123,10 @@ def kind_context(kind: KindView | None, unit: Unit | None, slug: str, values: Va
     except ValueError:
         year = dt.date.today().year
     if kind is not None and unit is not None:
+        scope = current_scope(ws, unit)
         for getter in (text_context, unit_context):
             try:
-                return getter(kind, unit, slug, year)
+                return getter(kind, unit, slug, year, scope)
             except Exception:  # noqa: BLE001 - a hint only; the check reports real errors
                 continue
     name = (unit.name if unit else str(values.get("name") or "")) or slug
@@ -167,12 +173,12 @@ def omit_groups(
     ws: Workspace, kind: KindView | None, unit: Unit | None, slug: str, values: Values
 ) -> list[OmitGroup]:
     """Every task and section the kind keeps, per catalog, checked when the unit omits it."""
-    from generator.resolve.tables import keeps, resolve
-
     omitted = set(values.get("omit") or ())
     groups = []
     seen: set[str] = set()
-    catalogs = sorted(ws.catalogs.values(), key=lambda c: roman_value(c.model.appendix or ""))
+    scope = current_scope(ws, unit) if unit is not None else None
+    mine = scope.edition.catalogs if scope is not None else ws.catalogs
+    catalogs = sorted(mine.values(), key=lambda c: roman_value(c.model.appendix or ""))
     for cat in catalogs:
         m = cat.model
         group = OmitGroup(f"Phụ lục {m.appendix} ({m.index})" if m.appendix else m.index)
@@ -180,7 +186,7 @@ def omit_groups(
         if kind is not None and unit is not None:
             try:
                 whole = unit.model_copy(update={"omit": []})
-                rows = resolve(m, kind, whole, slug).rows
+                rows = Resolver(m, kind, whole, slug, scope=scope).appendix().rows
             except (UserError, ValueError):
                 rows = None
         if rows is not None:
