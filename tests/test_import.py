@@ -29,9 +29,13 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.core.errors import UserError
+from generator.core.package import Limits
 from generator.model.workspace import open_workspace
-from generator.readback import docxread
-from generator.readback.importer import Bodies, import_appendix, split_bodies
+from generator.readback import docxfile, docxtable
+from generator.readback.bodies import Bodies, split_bodies
+from generator.readback.docxread import read_table as read_source_table
+from generator.readback.importer import import_appendix
+from generator.readback.source import column_key as source_column_key
 
 runner = CliRunner()
 REFERENCE = FIXTURES / "reference"
@@ -105,7 +109,7 @@ def build_docx(
 
 
 def column_key(label: str) -> str | None:
-    return docxread.column_key(label)
+    return source_column_key(label)
 
 
 def norm(text: str) -> str:
@@ -395,6 +399,22 @@ def corrupt_zip() -> bytes:
     return good[: len(good) // 2]
 
 
+def pptx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("ppt/presentation.xml", "<p:presentation/>")
+    return buffer.getvalue()
+
+
+def odt_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
 def docx_without_document() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
@@ -408,11 +428,20 @@ def docx_without_document() -> bytes:
         (docx_without_table, "tệp không có bảng nào"),
         (docx_with_other_table, "không thấy bảng nhiệm vụ trong 1 bảng của tệp"),
         (xlsx_bytes, "đây là bảng tính Excel (.xlsx) đổi đuôi thành .docx, không phải tệp Word"),
-        (lambda: "STT\tNhiệm vụ\n1\tRà soát\n".encode(), "không phải tệp DOCX (Word)"),
+        (
+            lambda: "STT\tNhiệm vụ\n1\tRà soát\n".encode(),
+            "tệp DOCX không phải tệp Office (.docx, .xlsx): nội dung không phải gói zip",
+        ),
         (lambda: b"", "tệp rỗng, không phải tệp DOCX"),
-        (corrupt_zip, "tệp DOCX bị hỏng"),
+        (corrupt_zip, "tệp DOCX bị hỏng (không mở được gói zip)"),
         (docx_without_document, "gói không có word/document.xml"),
-        (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "tệp Word cũ (.doc)"),
+        (
+            lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100),
+            "là tệp Office cũ (.doc, .xls) hoặc tệp đặt mật khẩu",
+        ),
+        (lambda: b"%PDF-1.7\n" + bytes(100), "là tệp PDF, không phải tệp Office"),
+        (pptx_bytes, "đây là tệp PowerPoint (.pptx) đổi đuôi, không phải tệp Word"),
+        (odt_bytes, "đây là tệp OpenDocument (.odt)"),
     ],
 )
 def test_unreadable_sources_write_nothing(tmp_path, data_copy, content, message):
@@ -456,11 +485,11 @@ def test_catalog_id_of_another_file_is_refused(tmp_path, data_copy):
 def test_work_is_bounded(tmp_path, data_copy, monkeypatch):
     source = build_docx(tmp_path / "a.docx", reference("lang-son"))
     ws = open_workspace(data_copy)
-    monkeypatch.setattr(docxread, "MAX_ROWS", 20)
+    monkeypatch.setattr(docxtable, "MAX_ROWS", 20)
     with pytest.raises(UserError, match="bảng quá lớn \\(trên 20 dòng\\)"):
         import_appendix(ws, source, "lang-son", "sipas-import", None, False)
-    monkeypatch.setattr(docxread, "MAX_BYTES", 1000)
-    with pytest.raises(UserError, match="tệp quá lớn"):
+    monkeypatch.setattr(docxfile, "MAX_BYTES", 1000)
+    with pytest.raises(UserError, match="tệp DOCX quá lớn \\(.* KB; tối đa 1 KB\\)"):
         import_appendix(ws, source, "lang-son", "sipas-import", None, False)
     assert not (data_copy / "catalogs" / "sipas-import.yaml").exists()
 
@@ -940,6 +969,33 @@ def document_xml_of(body: bytes) -> bytes:
     )
 
 
+def many_elements(n: int) -> bytes:
+    """`n` empty elements with random two-letter names (a few bits each: they compress
+    about 4 times, well within the ratio a zip bomb needs)."""
+    letters = os.urandom(2 * n).translate(bytes(97 + i % 16 for i in range(256)))
+    out = bytearray(5 * n)
+    out[0::5], out[1::5], out[2::5] = b"<" * n, letters[0::2], letters[1::2]
+    out[3::5], out[4::5] = b"/" * n, b">" * n
+    return bytes(out)
+
+
+def renamed_main_part(document: bytes) -> bytes:
+    """A valid appendix DOCX whose main part is word/document.dat, holding `document`."""
+    buffer = io.BytesIO()
+    mini_docx(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            name = info.filename.replace("document.xml", "document.dat")
+            if name == "word/document.dat":
+                data = document
+            elif name in ("[Content_Types].xml", "_rels/.rels"):
+                data = data.replace(b"document.xml", b"document.dat")
+            dst.writestr(name, data)
+    return out.getvalue()
+
+
 def encrypted_docx() -> bytes:
     """An appendix whose zip members say they are encrypted (zipfile: RuntimeError)."""
     data = bytearray(docx_with_part("", b""))
@@ -956,11 +1012,17 @@ def encrypted_docx() -> bytes:
         # a 100 kB file of 8 million empty paragraphs: refused before any parsing
         (
             lambda: docx_with_part("word/document.xml", document_xml_of(b"<w:p/>" * 8_000_000)),
-            "nội dung DOCX giải nén quá lớn so với tệp",
+            "tệp DOCX có phần word/document.xml nén bất thường",
         ),
         (
             lambda: docx_with_part("word/styles.xml", b"<w:styles>" + b" " * 50_000_000),
-            "nội dung DOCX giải nén quá lớn so với tệp",
+            "tệp DOCX có phần word/styles.xml nén bất thường",
+        ),
+        # 3.1 million elements that compress only 4 times, in a main part that is not named
+        # .xml: counted all the same
+        (
+            lambda: renamed_main_part(document_xml_of(many_elements(3_100_000))),
+            "tệp DOCX có quá nhiều phần tử XML (trên 2.000.000)",
         ),
         # one text node of 12 MB (incompressible): lxml's own limit, said in Vietnamese
         (
@@ -991,9 +1053,9 @@ def test_zip_bombs_and_huge_xml_are_refused_quickly(tmp_path, data_copy, content
 def test_elements_are_counted_in_every_xml_part(tmp_path, data_copy, monkeypatch):
     source = tmp_path / "a.docx"
     mini_docx(source)
-    monkeypatch.setattr(docxread, "MAX_ELEMENTS", 200)
-    with pytest.raises(UserError, match="tệp DOCX có quá nhiều phần tử XML"):
-        docxread.read_table(source)
+    monkeypatch.setattr(docxfile, "LIMITS", Limits(elements=200))
+    with pytest.raises(UserError, match="tệp DOCX có quá nhiều phần tử XML \\(trên 200\\)"):
+        read_source_table(source)
 
 
 def test_only_a_regular_file_is_read(tmp_path, data_copy):
@@ -1003,5 +1065,5 @@ def test_only_a_regular_file_is_read(tmp_path, data_copy):
     result = import_cli(data_copy, device, "lang-son", "thiet-bi")
     assert result.exit_code == 2, result.output
     assert result.stderr.strip() == (
-        "/dev/zero: đây không phải một tệp thường (thiết bị, ống dẫn hoặc socket): cần tệp .docx"
+        "/dev/zero: đây không phải một tệp thường (thiết bị, ống dẫn hoặc socket)"
     )

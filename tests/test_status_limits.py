@@ -20,8 +20,9 @@ import openpyxl
 import pytest
 
 from generator.core.errors import UserError
+from generator.core.package import Limits
 from generator.model.workspace import open_workspace
-from generator.readback import status
+from generator.readback import sheet, xlsxfile
 from generator.readback.status import format_report, read_status
 from generator.render.tracker import tracker_bytes
 from generator.resolve.unit import unit_appendices as appendices
@@ -114,24 +115,40 @@ def test_a_stray_cell_written_into_the_xml(good, counts, tmp_path):
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
     path = tmp_path / "lon.xlsx"
     with path.open("wb") as f:
-        f.truncate(status.MAX_BYTES + 1)  # sparse: nothing written to disk
-    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read a huge file"))
-    refused(path, "tệp quá lớn", "20 MB")
+        f.truncate(xlsxfile.MAX_BYTES + 1)  # sparse: nothing written to disk
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda *a: pytest.fail("read a huge file") or real_read(*a))
+    refused(path, "tệp quá lớn", "tối đa 20 MB")
 
 
 def test_a_zip_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(status, "MAX_UNPACKED", 1024 * 1024)
-    path = tmp_path / "bom.xlsx"
+    monkeypatch.setattr(xlsxfile, "LIMITS", Limits(unpacked=1024 * 1024))
+    path = tmp_path / "lon.xlsx"  # incompressible: the total is too much, not the ratio
+    path.write_bytes(zip_of({"[Content_Types].xml": b"<x/>", "xl/a.xml": os.urandom(2_000_000)}))
+    refused(path, "tệp này giải nén ra quá lớn (1,9 MB; tối đa 1 MB)")
+    path = tmp_path / "bom.xlsx"  # 2 MB of zeros in 2 kB: the ratio of a zip bomb
     path.write_bytes(zip_of({"[Content_Types].xml": b"<x/>", "xl/a.xml": b"\0" * 2_000_000}))
     assert path.stat().st_size < 20_000
-    refused(path, "giải nén ra 2 MB", "vượt giới hạn")
+    refused(path, "tệp này có phần xl/a.xml nén bất thường")
 
 
 def test_a_zip_with_too_many_parts_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(status, "MAX_PARTS", 10)
+    monkeypatch.setattr(xlsxfile, "LIMITS", Limits(parts=10))
     path = tmp_path / "nhieu.xlsx"
     path.write_bytes(zip_of({f"xl/{i}.xml": b"<x/>" for i in range(11)}))
-    refused(path, "quá nhiều phần")
+    refused(path, "tệp này có quá nhiều phần (11; tối đa 10)")
+
+
+def test_xml_elements_are_counted_in_every_part(good, tmp_path, monkeypatch):
+    """A part that is not named .xml counts too: openpyxl is never handed the file."""
+    parts = parts_of(good)
+    parts["xl/media/image1.bin"] = b"<a/>" * 300
+    path = tmp_path / "phan-tu.xlsx"
+    path.write_bytes(zip_of(parts))
+    monkeypatch.setattr(xlsxfile, "LIMITS", Limits(elements=sum(
+        p.count(b"<") - p.count(b"</") - p.count(b"<?") - p.count(b"<!") for p in parts.values()
+    ) - 1))  # fmt: skip
+    refused(path, "tệp này có quá nhiều phần tử XML")
 
 
 def long_tracker(path: Path, rows: int) -> None:
@@ -147,7 +164,7 @@ def long_tracker(path: Path, rows: int) -> None:
 
 
 def test_a_sheet_longer_than_the_row_limit_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(status, "MAX_ROWS", 500)
+    monkeypatch.setattr(sheet, "MAX_ROWS", 500)
     path = tmp_path / "dai.xlsx"
     long_tracker(path, 500)  # the section row and 499 tasks: exactly the limit
     assert read_status(path, today=EARLY).sheets[0].tasks == 499
@@ -157,11 +174,11 @@ def test_a_sheet_longer_than_the_row_limit_is_refused(tmp_path, monkeypatch):
 
 def test_the_real_row_limit_reads_fast(tmp_path):
     path = tmp_path / "dai.xlsx"
-    long_tracker(path, status.MAX_ROWS)
+    long_tracker(path, sheet.MAX_ROWS)
     started = time.monotonic()
-    assert read_status(path, today=EARLY).sheets[0].tasks == status.MAX_ROWS - 1
+    assert read_status(path, today=EARLY).sheets[0].tasks == sheet.MAX_ROWS - 1
     assert time.monotonic() - started < 10
-    long_tracker(path, status.MAX_ROWS + 1)
+    long_tracker(path, sheet.MAX_ROWS + 1)
     refused(path, "có hơn 10.000 dòng")
 
 
@@ -206,7 +223,17 @@ def test_empty_file(tmp_path):
 def test_not_a_zip(tmp_path):
     path = tmp_path / "van-ban.xlsx"
     path.write_text("STT;Nhiệm vụ\n1;abc\n", encoding="utf-8")
-    refused(path, "không phải tệp Excel .xlsx")
+    refused(path, "tệp này không phải tệp Office (.docx, .xlsx): nội dung không phải gói zip")
+
+
+def test_an_old_xls_a_pdf_and_an_ods(tmp_path):
+    path = tmp_path / "cu.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    refused(path, "tệp này là tệp Office cũ (.doc, .xls) hoặc tệp đặt mật khẩu")
+    path.write_bytes(b"%PDF-1.7\n" + bytes(100))
+    refused(path, "tệp này là tệp PDF")
+    path.write_bytes(zip_of({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}))
+    refused(path, "đây là tệp OpenDocument (.ods)")
 
 
 def test_a_zip_without_the_workbook_parts(tmp_path):
@@ -248,7 +275,7 @@ def test_a_corrupted_deflate_stream(good, tmp_path):
         data[i] ^= 0x5A
     path = tmp_path / "hong.xlsx"
     path.write_bytes(bytes(data))
-    refused(path, "tệp hỏng")
+    refused(path, "tệp này bị hỏng (không đọc được phần xl/worksheets/sheet1.xml)")
 
 
 def test_a_sheet_that_is_not_xml(good, tmp_path):
@@ -299,11 +326,14 @@ def test_a_folder(tmp_path):
 def test_a_file_that_cannot_be_read(good, tmp_path, monkeypatch):
     path = tmp_path / "khoa.xlsx"
     path.write_bytes(good)
+    real_open = os.open
 
-    def denied(self):
-        raise PermissionError(13, "Permission denied", str(self))
+    def denied(name, *args, **kwargs):
+        if Path(name) == path:
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "open", denied)
     refused(path, "không có quyền đọc")
 
 

@@ -14,16 +14,22 @@ from generator.core.errors import UserError
 @app.command()
 @user_errors
 def status(
-    tracker: Annotated[Path, typer.Argument(help="Tệp Excel theo dõi đã cập nhật")],
+    trackers: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="TỆP.xlsx", help="Các tệp Excel theo dõi đã cập nhật (một hoặc nhiều)"
+        ),
+    ],
     date: Annotated[
         str | None,
         typer.Option("--date", metavar="YYYY-MM-DD", help="Ngày báo cáo (mặc định: hôm nay)"),
     ] = None,
 ) -> None:
-    """Tổng hợp tệp theo dõi: số nhiệm vụ theo trạng thái, nhiệm vụ chậm (mã thoát 1 nếu có)."""
+    """Tổng hợp tệp theo dõi: số nhiệm vụ theo trạng thái, nhiệm vụ chậm (mã thoát 1 nếu có
+    nhiệm vụ chậm, 2 nếu có tệp không đọc được)."""
     import datetime as dt
 
-    from generator.readback.status import format_report, read_status
+    from generator.readback.status import format_report, format_total, read_status
 
     today = None
     if date is not None:
@@ -31,9 +37,27 @@ def status(
             today = dt.date.fromisoformat(date)
         except ValueError:
             raise UserError(f'--date "{date}" phải có dạng YYYY-MM-DD') from None
-    report = read_status(tracker, today)
-    typer.echo(format_report(report))
-    if report.late:
+    reports = []
+    failed = 0
+    for path in trackers:
+        try:
+            report = read_status(path, today)
+        except UserError as exc:  # said, and the other files are still read
+            if settings().debug:
+                raise
+            typer.echo(str(exc), err=True)
+            failed += 1
+            continue
+        if reports:
+            typer.echo("")
+        typer.echo(format_report(report))
+        reports.append(report)
+    if len(trackers) > 1:
+        typer.echo("")
+        typer.echo(format_total(reports, failed))
+    if failed:
+        raise typer.Exit(2)
+    if any(r.late for r in reports):
         raise typer.Exit(1)
 
 
