@@ -319,3 +319,34 @@ def test_a_units_own_bodies_are_the_rows_bodies():
     assert row.cells["lead"] == "Bưu điện xã; Văn phòng HĐND và UBND xã"
     assert row.bodies["lead"] == ("Bưu điện xã", "Văn phòng HĐND và UBND xã")
     assert row.bodies["support"] == ("các cơ quan, đơn vị có liên quan",)
+
+
+def test_continuous_numbering_runs_across_sections():
+    """Some plans number tasks 1-12 across the whole table: a catalog setting, not a slip."""
+    sections = [
+        {"id": "a", "title": "Mục A", "tasks": [task("x1"), task("x2")]},
+        {"id": "b", "title": "Mục B", "tasks": [task("x3")], "omit": ["commune"]},
+        {"id": "c", "title": "Mục C", "tasks": [task("x4"), task("x5")]},
+    ]
+    data = catalog(sections).model_dump()
+    assert [r.code for r in rows(catalog(sections)) if not r.is_section] == ["1", "2", "1", "2"]
+    continuous = Catalog.model_validate({**data, "numbering": "continuous"})
+    got = [(r.path, r.code) for r in rows(continuous)]
+    # the omitted section takes no number: the next section goes on from 2
+    assert got == [(("I",), "I"), (("I",), "1"), (("I",), "2"),
+                   (("II",), "II"), (("II",), "3"), (("II",), "4")]  # fmt: skip
+
+
+def test_a_note_column_shows_each_task_note():
+    """An issued table's "Ghi chú" column is kept: a task field, printed where declared."""
+    cat = single(note="Phối hợp với Bưu điện")
+    data = cat.model_dump()
+    plain = resolve(cat, KIND, unit(), "thu")
+    assert "note" not in [c.key for c in plain.columns]  # no such column: not printed
+    data["columns"] = [*data["columns"], {"key": "note", "label": "Ghi chú", "width": 10}]
+    with_note = Catalog.model_validate(data)
+    appendix = resolve(with_note, KIND, unit(), "thu")
+    assert [c.label for c in appendix.columns][-1] == "Ghi chú"
+    assert appendix.rows[1].cells["note"] == "Phối hợp với Bưu điện"
+    own = unit(tasks={"x": {"note": "Riêng của xã"}})
+    assert resolve(with_note, KIND, own, "thu").rows[1].cells["note"] == "Riêng của xã"

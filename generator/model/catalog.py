@@ -1,5 +1,7 @@
 """A task catalog (one appendix of one year) and the roles file, as pydantic models."""
 
+from typing import Literal
+
 from pydantic import Field, PrivateAttr, field_validator
 
 from generator.core.frozen import FrozenDict
@@ -24,6 +26,7 @@ class TaskFields(Strict):
     support: tuple[RoleRef, ...] | None = Field(None, description="Vai trò phối hợp")
     deadline: Text | None = Field(None, description="Thời gian hoàn thành")
     product: Text | None = Field(None, description="Sản phẩm/Kết quả dự kiến")
+    note: Text | None = Field(None, description="Ghi chú")
 
 
 class Task(Strict):
@@ -35,6 +38,9 @@ class Task(Strict):
     support: tuple[RoleRef, ...] = Field((), description="Vai trò phối hợp")
     deadline: Text = Field(description="Thời gian hoàn thành")
     product: Text = Field(description="Sản phẩm/Kết quả dự kiến")
+    note: Text | None = Field(
+        None, description='Ghi chú (in ở cột "note" khi catalog có cột đó)'
+    )
     source: Text | None = Field(
         None, description="Đoạn của Kế hoạch (thân văn bản) mà nhiệm vụ được lấy ra"
     )
@@ -97,6 +103,11 @@ class Catalog(Strict):
         None,
         description='Cách ghi nhiều cơ quan trong một ô: "inline" (nối bằng "; ") hoặc "lines" '
         '(mỗi cơ quan một dòng "- …"); mặc định theo loại đơn vị, rồi "inline"',
+    )
+    numbering: Literal["section", "continuous"] = Field(
+        "section",
+        description='Số thứ tự nhiệm vụ: "section" (đánh lại từ 1 ở mỗi mục) hoặc "continuous" '
+        "(liên tục cả bảng, như một số kế hoạch)",
     )
     sections: tuple[Section, ...] = Field(min_length=1)
 

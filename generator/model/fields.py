@@ -78,7 +78,7 @@ Id = Annotated[str, Field(pattern=ID_PATTERN)]
 KindId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 RoleKey = Annotated[str, Field(pattern=ROLE_PATTERN)]
 RoleRef = Annotated[str, AfterValidator(_role_ref)]
-ColumnKey = Literal["stt", "task", "lead", "support", "deadline", "product"]
+ColumnKey = Literal["stt", "task", "lead", "support", "deadline", "product", "note"]
 BodyLayout = Literal["inline", "lines"]
 Numeral = Literal["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 

@@ -32,6 +32,7 @@ class KindView:
     column_labels: FrozenDict
     bodies: str | None
     roles: FrozenDict  # role -> tuple of bodies
+    aliases: FrozenDict  # role -> other names of its bodies in issued documents (for import)
     avoid: tuple[str, ...]
     allow: tuple[str, ...]
     document: Document  # merged along the chain, the kind's own fields winning
@@ -88,11 +89,13 @@ def merge(chain: list[Kind]) -> KindView:
         return next((v for k in chain if (v := getattr(k, name)) is not None), None)
 
     roles: dict[str, tuple[str, ...]] = {}
+    aliases: dict[str, tuple[str, ...]] = {}
     labels: dict[str, str] = {}
     avoid: list[str] = []
     allow: list[str] = []
     for kind in root_first:
         roles.update(kind.roles)
+        aliases.update(kind.aliases)
         labels.update(kind.column_labels)
         avoid += [w for w in kind.avoid if w not in avoid]
         allow += [w for w in kind.allow if w not in allow]
@@ -109,6 +112,7 @@ def merge(chain: list[Kind]) -> KindView:
         column_labels=FrozenDict(labels),
         bodies=first("bodies"),
         roles=FrozenDict(roles),
+        aliases=FrozenDict(aliases),
         avoid=tuple(avoid),
         allow=tuple(allow),
         document=merged(*(k.document for k in root_first)),

@@ -63,6 +63,11 @@ class Kind(Strict):
         description="Vai trò -> các cơ quan; danh sách rỗng: vai trò không có ở cấp này. "
         "Tên cơ quan có thể dùng {{ unit.short }}",
     )
+    aliases: Map(RoleKey, tuple[Text, ...]) = Field(
+        default_factory=FrozenDict,
+        description="Các cách viết khác của cơ quan một vai trò trong văn bản đã ban hành "
+        '(ví dụ communes: ["UBND các xã, phường"]): plangen import nhận ra chúng',
+    )
     avoid: tuple[Text, ...] = Field(
         (),
         description="Từ của cấp khác không được xuất hiện trong phụ lục của loại này "
@@ -104,6 +109,7 @@ class TaskOverride(Strict):
     support: tuple[Text, ...] | None = Field(None, description="Cơ quan phối hợp (tên cụ thể)")
     deadline: Text | None = None
     product: Text | None = None
+    note: Text | None = None
 
 
 class Unit(Strict):

@@ -33,15 +33,15 @@ class Scope:
     def names(self) -> dict:
         """The placeholders of the edition: {{ province.name }}, {{ edition.target }}, …"""
         identity = self.edition.identity.model
+        texts = {"target": f"cải thiện kết quả các chỉ số của tỉnh năm {identity.year}"}
+        texts.update(identity.texts)  # the province's own sentences, where it has them
         return {
             "province": FrozenDict(
                 name=identity.province,
                 level=identity.level,
                 full=f"{identity.level} {identity.province}",
             ),
-            "edition": FrozenDict(
-                {"id": self.edition.id, "issuer": identity.issuer, **identity.texts}
-            ),
+            "edition": FrozenDict({"id": self.edition.id, "issuer": identity.issuer, **texts}),
         }
 
 

@@ -30,7 +30,7 @@ from generator.resolve.identity import (
 )
 from generator.resolve.scope import Scope
 
-TASK_FIELDS = ("text", "lead", "support", "deadline", "product")
+TASK_FIELDS = ("text", "lead", "support", "deadline", "product", "note")
 
 
 def task_fields(task: Task, chain: tuple[str, ...]) -> dict:
@@ -173,9 +173,11 @@ class Resolver:
             pairs = self.bodies(fields[key], task)
             cells[key] = join_bodies([f"{b} {n}" if n else b for b, n in pairs], self.layout)
             bare[key] = [b for b, _ in pairs]
-        for key in ("text", "deadline", "product"):
+        for key in ("text", "deadline", "product", "note"):
             if key in mine:
                 text = self.text(mine[key], f"{owner} (hồ sơ đơn vị)", None)
+            elif fields[key] is None:  # a note the task has not
+                continue
             else:
                 text = self.text(fields[key], owner, task)
             cells[key] = capitalize_first(text)
@@ -206,6 +208,8 @@ class Resolver:
             [letter, roman][-depth:] if depth <= 2 else ([letter, roman] + [str] * (depth - 2))
         )
         out: list[Row] = []
+        counter = [0]  # tasks numbered so far, for continuous numbering
+        continuous = self.catalog.numbering == "continuous"
 
         def walk(sections: list[Section], level: int, path: tuple[str, ...]) -> None:
             n = 0
@@ -219,12 +223,15 @@ class Resolver:
                     Row(code, FrozenDict(task=title), (*path, code), section.id, is_section=True)
                 )
                 tasks = [t for t in section.tasks if self.keeps(t)]
-                for i, task in enumerate(tasks, 1):
+                first = counter[0] + 1 if continuous else 1
+                for i, task in enumerate(tasks, first):
                     cells = self.task_cells(task)
                     bodies = FrozenDict(self._task_bodies)
                     out.append(
                         Row(str(i), FrozenDict(cells), (*path, code), task.id, bodies=bodies)
                     )
+                if continuous:
+                    counter[0] += len(tasks)
                 walk(section.sections, level + 1, (*path, code))
                 if len(out) == mark + 1:  # nothing under it: drop, and do not count it
                     out.pop()
