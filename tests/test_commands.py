@@ -141,7 +141,8 @@ def test_new_unit_refuses_unknown_kind_and_existing_shipped_unit(tmp_path, data_
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         'loại đơn vị "comune" không tồn tại (có phải ý bạn là '
-        '"commune"?); có: board, commune, department, province, special_zone, ward'
+        '"commune"?); có: board, commune, department, province, public_service, special_zone, '
+        "ward"
     )
     result = plangen("--data", str(data_copy), "new-unit", "Xã Đình Lập", "--kind", "commune")
     assert result.exit_code == 2
@@ -178,6 +179,7 @@ def test_listings_print_plain_tables_in_a_pipe():
         "commune",
         "department",
         "province",
+        "public_service",
         "special_zone",
         "ward",
     ]
@@ -193,8 +195,11 @@ def test_validate_is_quiet_and_zero_on_the_shipped_data():
     result = plangen("validate")
     assert result.exit_code == 0, result.output
     # the abstract "agency" kind is a file that is checked too, so it is counted
-    assert result.stdout.strip() == "Hợp lệ: 2 catalog, 7 loại đơn vị, 5 đơn vị."
-    assert result.stderr == ""
+    assert result.stdout.strip() == "Hợp lệ: 2 catalog, 8 loại đơn vị, 5 đơn vị."
+    # the only thing said: four shipped units leave the signer's name to the văn thư
+    warned = result.stderr.splitlines()
+    assert len(warned) == 4
+    assert all("cảnh báo:" in line and "họ tên người ký" in line for line in warned)
 
 
 # --------------------------------------------------------------------------- --all
@@ -215,7 +220,9 @@ def test_all_renders_every_unit_and_reports_a_broken_one(tmp_path, data_copy):
     assert re.search(r"^hong\s+LỖI\s", result.stdout, re.M)
     assert re.search(r"^dinh-lap\s+3 tệp\s+hạn ban hành 08/7/2026 ", result.stdout, re.M)
     assert 'không có nhiệm vụ hoặc mục "khong-co" để bỏ' in result.stdout
-    assert result.stderr.strip() == f"1/{len(shipped) + 1} đơn vị lỗi: hong"
+    *warned, summary = result.stderr.strip().splitlines()
+    assert summary == f"1/{len(shipped) + 1} đơn vị lỗi: hong"
+    assert all("cảnh báo:" in line for line in warned)
 
 
 # --------------------------------------------------------------------------- --pdf
@@ -364,15 +371,15 @@ def test_tasks_due_before_the_plan_date_are_warned_about(tmp_path, data_copy):
     )
     result = plangen("--data", str(data_copy), "validate")
     assert result.exit_code == 0, result.output
-    warnings = [line for line in result.stderr.splitlines() if "cảnh báo" in line]
+    warnings = [line for line in result.stderr.splitlines() if "có thời hạn" in line]
     assert warnings and all('đơn vị "dinh-lap"' in line for line in warnings)
     assert any('"tap-huan-par-index"' in line and "31/7/2026" in line for line in warnings)
     assert all(re.match(r".+\.yaml:\d+: cảnh báo: ", line) for line in warnings)
     out = plangen("--data", str(data_copy), "--unit", "dinh-lap", "--out", str(tmp_path / "o"))
     assert out.exit_code == 0, out.output
-    assert sum("cảnh báo" in line for line in out.stderr.splitlines()) == len(warnings)
+    assert sum("có thời hạn" in line for line in out.stderr.splitlines()) == len(warnings)
     clean = plangen("validate")  # the shipped units: no stale deadline
-    assert "cảnh báo" not in clean.stderr
+    assert "có thời hạn" not in clean.stderr
 
 
 def test_tracker_paper_follows_the_months_tracked(tmp_path):
@@ -479,7 +486,7 @@ def test_a_units_own_fault_is_said_once_at_its_profile(tmp_path):
     )
     result = plangen("--units-dir", str(tmp_path), "validate")
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
+    assert [line for line in result.stderr.splitlines() if "cảnh báo:" not in line] == [
         f'{tmp_path / "stp.yaml"}: đơn vị "stp": thiếu ký hiệu kế hoạch (plan.symbol, ví dụ '
         'KH-SYT): loại "department" không có ký hiệu chung'
     ]

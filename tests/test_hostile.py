@@ -486,7 +486,8 @@ def test_what_a_unit_writes_goes_through_the_same_sandbox(tmp_path):
     )
     bad = runner.invoke(app, ["--units-dir", str(units), "validate"])
     assert bad.exit_code == 2
-    assert bad.stderr.splitlines()[0].startswith(f'{profile}: vai trò "police" của đơn vị: ')
+    # at the line and column of the role's body in the profile
+    assert bad.stderr.splitlines()[0].startswith(f'{profile}:5:12: vai trò "police" của đơn vị: ')
 
 
 def test_a_units_name_is_never_a_template(tmp_path):

@@ -137,20 +137,21 @@ def test_lead_cells_of_each_level_name_its_own_bodies(rendered):
         assert "các sở, ban, ngành" not in cell.casefold(), cell
         assert "UBND cấp xã" not in cell, cell
         assert "UBND tỉnh" not in cell, cell
-    assert any("Thanh tra Sở" in cell for cell in lead["so-y-te"])
+    # no sở has an inspectorate since 1/7/2025 (Luật Thanh tra 84/2025/QH15)
+    assert not any("Thanh tra" in cell for cell in lead["so-y-te"])
     assert any("Văn phòng Sở" in cell for cell in lead["so-y-te"])
     # a ward's economic office is the ward's, and it is called a ward's office
     assert any("Văn phòng HĐND và UBND phường" in c for c in lead["tam-thanh"])
     assert any("Văn phòng HĐND và UBND xã" in c for c in lead["dinh-lap"])
 
 
-def test_the_board_keeps_its_own_office_where_a_department_has_an_inspectorate(rendered):
+def test_inspection_falls_to_the_office_of_a_board_or_department(rendered):
     def lead(slug, ident):
         return next(
             fold(r.cells["lead"]) for a in rendered[slug] for r in a.tasks if r.ident == ident
         )
 
-    assert lead("so-y-te", "kiem-tra-cong-vu") == "Thanh tra Sở; Văn phòng Sở"
+    assert lead("so-y-te", "kiem-tra-cong-vu") == "Văn phòng Sở"
     assert lead("dong-dang", "kiem-tra-cong-vu") == "Văn phòng"
     assert lead("lang-son", "kiem-tra-cong-vu") == "Thanh tra tỉnh; Sở Nội vụ"
 
@@ -197,7 +198,9 @@ def test_what_a_department_and_a_ward_drop(rendered):
         "chuan-hoa-cong-ttdt-tinh",
     }
     assert sector <= ids("tam-thanh", "II") and sector <= ids("lang-son", "II")
-    assert not sector & ids("so-y-te", "II") and not sector & ids("dong-dang", "II")
+    assert not sector & ids("dong-dang", "II")
+    # a department keeps only the sector task the province names it for (Sở Y tế: A.3)
+    assert sector & ids("so-y-te", "II") == {"an-sinh-xa-hoi"}
     assert "tiep-can-dich-vu" not in ids("so-y-te", "II") | ids("dong-dang", "II")
     assert province_only <= ids("lang-son", "I")
     for slug in ("dinh-lap", "tam-thanh", "so-y-te", "dong-dang"):

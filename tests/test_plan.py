@@ -251,7 +251,10 @@ def test_board_and_commune_organisation_lists_their_own_offices():
     paragraphs = texts(rendered("dong-dang")[0])
     assert "2. Văn phòng" in paragraphs
     assert any(p.startswith("d) Các phòng chuyên môn chủ trì thực hiện") for p in paragraphs)
-    assert "3. Trung tâm QLCK" in paragraphs
+    # an abbreviation is written out at its first use (here a heading) and in headings; the
+    # tables keep the short form
+    assert "3. Trung tâm Quản lý cửa khẩu (Trung tâm QLCK)" in paragraphs
+    assert next(p for p in paragraphs if "QLCK" in p).startswith("3. Trung tâm Quản lý")
     dinh_lap = texts(rendered("dinh-lap")[0])
     assert "2. Phòng Nội vụ" in dinh_lap
     assert any(
@@ -343,8 +346,18 @@ def test_signature_and_recipients():
     assert all(style_of(p)[0].size == Pt(11) for p in items)
     assert all(p.text.startswith("- ") and p.text.endswith(";") for p in items[:-1])
     assert items[-1].text.startswith("- Lưu: VT") and items[-1].text.endswith(".")
-    assert [p.text for p in right] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    # no signer's name in the profile: a dotted line for the pen, not nothing
+    assert [p.text for p in right] == [
+        "TM. ỦY BAN NHÂN DÂN",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "…" * 12,
+    ]
     assert all(style_of(p)[0].bold and style_of(p)[0].size == Pt(14) for p in right)
+    # Nơi nhận: the bodies given tasks that no fixed line covers (Công an xã), and the
+    # drafting office after "Lưu: VT"
+    assert "- Công an xã;" in [p.text for p in items]
+    assert items[-1].text == "- Lưu: VT, NV."
     borders = table._tbl.tblPr.find(w("tblBorders"))
     assert {b.get(w("val")) for b in borders} == {"nil"}
     # the signature never stands alone on a page: the last paragraph keeps with it
@@ -406,7 +419,9 @@ def test_appendices_are_the_separate_files_verbatim():
     whole = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
     template = load_template(workspace().template)
     for appendix in docs:
-        alone = zipfile.ZipFile(io.BytesIO(render_appendix(template, appendix))).read("word/document.xml")
+        alone = zipfile.ZipFile(io.BytesIO(render_appendix(template, appendix))).read(
+            "word/document.xml"
+        )
         body = re.search(r"<w:body>(.*)</w:body>", alone.decode(), re.S).group(1)
         content = body[: body.rfind("<w:sectPr")]
         content = content[: content.rfind("<w:p>")]  # the last paragraph carries the section
@@ -488,7 +503,7 @@ def test_unassigned_number_and_day_leave_blanks(more_units):
     plan = build_plan(open_workspace(units_dirs=[more_units]), "du-thao", [])
     assert plan.number == "Số:       /KH-UBND"
     assert plan.place_date == "Na Sầm, ngày      tháng 7 năm 2026"
-    assert plan.signer_name == ""
+    assert plan.signer_name == "…" * 12  # a dotted line for the signer's name
 
 
 # --------------------------------------------------------------------------- validation

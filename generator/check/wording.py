@@ -12,14 +12,14 @@ from generator.model.unit import Unit
 from generator.model.validation import Loaded
 from generator.model.workspace import Edition, Workspace
 from generator.resolve.appendix import Appendix
-from generator.resolve.scope import scope_of
+from generator.resolve.scope import issuer_kind, scope_of
 from generator.resolve.unit import in_order, resolve_one
 
 
 def sample_unit(kind: KindView, year: int = 2026) -> Unit:
     """A unit of `kind` with nothing of its own: what the kind's defaults alone give (and a
     plan symbol where each unit of the kind writes its own, as a department does)."""
-    short = kind.short or "Sở"
+    short = kind.short or "Trung tâm"  # a kind whose units call themselves by their name
     date = f"{year}-07"
     plan = {"date": date} if kind.plan_symbol else {"date": date, "symbol": "KH"}
     return Unit.model_validate({"kind": kind.id, "name": f"{short} Mẫu", "plan": plan})
@@ -34,7 +34,7 @@ def kind_trial(
     role without bodies, no plan symbol)."""
     out: list[UserError] = []
     unit = sample_unit(kind, edition.year)
-    scope = scope_of(edition)
+    scope = scope_of(edition, None, issuer_kind(ws))
     resolved: list[Appendix] = []
     failed = False
     for cat in in_order(edition.catalogs.values()):
@@ -77,6 +77,39 @@ def _foreign(appendix: Appendix, cat: Loaded[Catalog], kind: KindView) -> list[U
                 f"(còn {', '.join(f'“{w}”' for w in words)}): thêm variants cho {chain}, "
                 "hoặc viết {{ unit.short }} thay cho từ chỉ cấp",
                 Where(cat.path, lines.get(row.ident, 0)),
+            )
+        )
+    return out
+
+
+def added_foreign(
+    appendix: Appendix, cat: Loaded[Catalog], kind: KindView, loaded: Loaded[Unit]
+) -> list[UserError]:
+    """The unit's own tasks and the tasks the province names it for (which its kind's trial
+    does not see) still worded for another level; the unit's own name is its own."""
+    unit = loaded.model
+    own = tuple(n for n in (unit.name, unit.issuer) if n)
+    index = {t.id: i for i, t in enumerate(unit.add.get(cat.model.id, ()))}
+    lines = task_lines(cat.model)
+    out = []
+    for row in appendix.tasks:
+        if row.origin == "catalog":
+            continue
+        words = sorted({w for t in row.cells.values() for w in foreign_words(t, kind, own)})
+        if not words:
+            continue
+        found = ", ".join(f"“{w}”" for w in words)
+        if row.origin == "own":
+            where = loaded.where("add", cat.model.id, index[row.ident])
+            fix = "viết lại cho đúng cấp của đơn vị"
+        else:
+            where = Where(cat.path, lines.get(row.ident, 0))
+            fix = f'tỉnh giao cho đơn vị: thêm variants cho "{kind.id}"'
+        out.append(
+            UserError(
+                f'đơn vị "{appendix.unit}": nhiệm vụ "{row.ident}" chưa có cách viết của cấp này '
+                f"(còn {found}): {fix}",
+                where,
             )
         )
     return out

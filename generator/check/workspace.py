@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from generator.check.body import body_problems
 from generator.check.body import trial as body_trial
 from generator.check.legal import abolished_bodies, other_provinces
-from generator.check.wording import kind_trial, task_lines
-from generator.core.errors import UserError, ValidationFailed, Where, once
+from generator.check.signature import signature_warnings
+from generator.check.wording import added_foreign, kind_trial, task_lines
+from generator.core.errors import UserError, Where, once
 from generator.core.parallel import WorkerDied, forked_map, workers_for
 from generator.core.text import unknown
 from generator.model.catalog import Catalog
@@ -29,7 +30,7 @@ from generator.resolve.appendix import Appendix
 from generator.resolve.deadlines import stale_deadlines
 from generator.resolve.plan import Plan
 from generator.resolve.scope import Bound, bind, editions_of, plan_years
-from generator.resolve.unit import in_order, resolve_one
+from generator.resolve.unit import added_to_unknown, in_order, resolve_one
 
 PARALLEL_FROM = 64  # units; below this, forking workers costs more than it saves
 
@@ -189,14 +190,16 @@ def unit_trial(
     resolved: list[Appendix] = []
     failed = False
     unit, loaded = bound.unit, bound.loaded
+    problems += loaded.place(added_to_unknown(bound))
     for cat in in_order(bound.scope.edition.catalogs.values()):
         try:
             appendix = resolve_one(cat, bound.kind, unit, bound.slug, bound.scope)
         except UserError as exc:
-            problems += ValidationFailed(exc.problems).placed(loaded.path).problems
+            problems += loaded.place(exc.problems)
             failed = True
             continue
         resolved.append(appendix)
+        problems += added_foreign(appendix, cat, bound.kind, loaded)
         warnings += stale_deadlines(appendix, unit, cat.path, task_lines(cat.model))
     texts = [
         (f"{a.label}, mục {r.code}", t) for a in resolved for r in a.rows for t in r.cells.values()
@@ -210,6 +213,7 @@ def unit_trial(
         problems += found
         if plan is not None:
             texts += [("thân kế hoạch", line) for line in _plan_lines(plan)]
+            warnings += signature_warnings(plan, loaded)
     who = f'đơn vị "{bound.slug}"'
     province = bound.scope.edition.province
     problems += other_provinces(ws.legal, province, texts, who, loaded.where())

@@ -65,6 +65,13 @@ def new_unit(
         typer.Option("--plan-symbol", help="Ký hiệu kế hoạch, ví dụ KH-SYT (mặc định theo loại)"),
     ] = None,
     slug: Annotated[str | None, typer.Option("--slug", help="Mã đơn vị (mặc định: từ tên)")] = None,
+    province: Annotated[
+        str | None,
+        typer.Option(
+            "--province",
+            help='Mã tỉnh của đơn vị, ví dụ "lang-son" (mặc định: tỉnh duy nhất của dữ liệu)',
+        ),
+    ] = None,
 ) -> None:
     """Tạo hồ sơ tối thiểu cho một đơn vị mới (không ghi đè hồ sơ đã có)."""
     from generator.flow.scaffold import units_folder, write_unit
@@ -72,7 +79,7 @@ def new_unit(
     s = settings()
     ws = workspace()
     target, why = units_folder(ws, s.units_dirs)
-    path = write_unit(ws, target, name, kind, plan_number, plan_date, plan_symbol, slug)
+    path = write_unit(ws, target, name, kind, plan_number, plan_date, plan_symbol, slug, province)
     typer.echo(str(Where(path)))
     options = ""
     if s.data:

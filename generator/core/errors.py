@@ -80,13 +80,6 @@ class ValidationFailed(UserError):
     def problems(self) -> list[UserError]:
         return self._problems
 
-    def placed(self, path: Path) -> ValidationFailed:
-        """The same problems, those that name no file placed in `path` (the unit's profile,
-        for a problem that is the unit's own, such as a missing plan symbol)."""
-        return ValidationFailed(
-            [p if p.where.path else UserError(p.message, p.where.at(path)) for p in self.problems]
-        )
-
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.check.signature import signature_warnings
 from generator.check.wording import task_lines
 from generator.check.workspace import validate
 from generator.core.errors import UserError, ValidationFailed
@@ -64,7 +65,7 @@ def render_files(
         for a in docs:
             cat = catalogs[a.catalog]
             warnings += stale_deadlines(a, bound.unit, cat.path, task_lines(cat.model))
-    files = documents(ws, bound, docs, options, whole=not only)
+    files = documents(ws, bound, docs, options, not only, warnings)
     if options.pdf:
         files += pdf_files(files)
     if options.tracker and docs:
@@ -73,9 +74,15 @@ def render_files(
 
 
 def documents(
-    ws: Workspace, bound: Bound, docs: list[Appendix], options: Options, whole: bool = True
+    ws: Workspace,
+    bound: Bound,
+    docs: list[Appendix],
+    options: Options,
+    whole: bool = True,
+    warnings: list[UserError] | None = None,
 ) -> list[tuple[str, bytes]]:
-    """The unit's DOCX files: the whole plan (with `whole`), then each appendix."""
+    """The unit's DOCX files: the whole plan (with `whole`), then each appendix; what is
+    left to fill on the signature page is added to `warnings`."""
     template = load_template(ws.template)
     filled = [appendix_parts(template, a, options.numbered_columns) for a in docs]
     files = [
@@ -83,6 +90,8 @@ def documents(
     ]
     if whole and docs and ws.body_for(bound.scope.edition, bound.kind) is not None:
         plan = plan_of(ws, bound, docs)
+        if warnings is not None:
+            warnings += signature_warnings(plan, bound.loaded)
         kept = [p for a, p in zip(docs, filled, strict=True) if a.tasks]  # as in_plan
         body = render_plan(plan, kept, template, body_styles(ws.plan_template))
         files.insert(0, (plan_file_name(bound.slug, docs[0].year), body))

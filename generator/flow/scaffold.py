@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.core.dates import PlanDate
 from generator.core.errors import UserError, ValidationFailed, Where
-from generator.core.text import check_slug, nfc, slugify
+from generator.core.text import check_slug, nfc, slugify, unknown
 from generator.model.unit import Unit
 from generator.model.validation import validate_doc
 from generator.model.workspace import PACKAGE, Workspace
@@ -52,6 +52,24 @@ def _schema_line(folder: Path, root: Path) -> str | None:
     return f"# yaml-language-server: $schema={Path(rel).as_posix()}"
 
 
+def province_of(ws: Workspace, wanted: str | None) -> str | None:
+    """The province a new unit belongs to: `wanted`, checked against the data folder's
+    editions, or the only province it has plans of."""
+    provinces = sorted({e.province_id for e in ws.editions.values()})
+    if wanted is None:
+        if len(provinces) > 1:
+            raise UserError(
+                "dữ liệu có kế hoạch của nhiều tỉnh: thêm --province, một trong "
+                + ", ".join(provinces)
+            )
+        return provinces[0] if provinces else None
+    if wanted not in provinces:
+        raise unknown(
+            f'--province: không có kế hoạch nào của tỉnh "{wanted}"', wanted, provinces, None, "có"
+        )
+    return wanted
+
+
 def profile_yaml(
     kind: str,
     name: str,
@@ -59,6 +77,7 @@ def profile_yaml(
     date: str,
     symbol: str | None,
     schema_line: str | None,
+    province: str | None = None,
 ) -> str:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
@@ -79,6 +98,8 @@ def profile_yaml(
         plan.yaml_add_eol_comment("YYYY-MM-DD khi đã có ngày ban hành", "date")
     data = CommentedMap()
     data["kind"] = kind
+    if province:
+        data["province"] = province
     data["name"] = DoubleQuotedScalarString(name)
     data["plan"] = plan
     yaml = YAML()
@@ -91,6 +112,9 @@ def profile_yaml(
     lines += [
         "# roles:               # cơ quan riêng của đơn vị, nếu khác mặc định của loại",
         "#   home_affairs: [Phòng Nội vụ]",
+        "# document:",
+        "#   signer: {name: Nguyễn Văn A}   # họ tên người ký (bỏ trống: một dòng chấm để điền)",
+        '#   drafting_office: NV           # đơn vị soạn thảo, sau "Lưu: VT," ở Nơi nhận',
         "",
     ]
     return "\n".join(lines)
@@ -105,8 +129,10 @@ def write_unit(
     date: str | None,
     symbol: str | None = None,
     slug: str | None = None,
+    province: str | None = None,
 ) -> Path:
     view = ws.kind(kind)
+    province = province_of(ws, province)
     view.refuse_if_abstract()
     if not symbol and not view.plan_symbol:
         raise UserError(
@@ -127,7 +153,8 @@ def write_unit(
     except ValueError as exc:
         raise UserError(f"--plan-date: {exc}") from None
     path = folder / f"{slug}.yaml"
-    text = profile_yaml(kind, full, number, date, symbol, _schema_line(folder, ws.root))
+    schema = _schema_line(folder, ws.root)
+    text = profile_yaml(kind, full, number, date, symbol, schema, province)
     try:  # the profile must be valid before it is written: the same loader and model
         validate_doc(parse_text(path, text), Unit)
     except ValidationFailed as exc:

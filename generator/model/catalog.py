@@ -38,9 +38,7 @@ class Task(Strict):
     support: tuple[RoleRef, ...] = Field((), description="Vai trò phối hợp")
     deadline: Text = Field(description="Thời gian hoàn thành")
     product: Text = Field(description="Sản phẩm/Kết quả dự kiến")
-    note: Text | None = Field(
-        None, description='Ghi chú (in ở cột "note" khi catalog có cột đó)'
-    )
+    note: Text | None = Field(None, description='Ghi chú (in ở cột "note" khi catalog có cột đó)')
     source: Text | None = Field(
         None, description="Đoạn của Kế hoạch (thân văn bản) mà nhiệm vụ được lấy ra"
     )

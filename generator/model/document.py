@@ -7,7 +7,7 @@ use {{ unit.name }}, {{ unit.short }} and the other names of resolve.identity.
 
 from pydantic import Field
 
-from generator.model.fields import OptionalText, Strict
+from generator.model.fields import OptionalText, RoleKey, Strict
 
 Text = OptionalText
 
@@ -36,6 +36,17 @@ class Document(Strict):
     signer: Signer | None = None
     recipients: tuple[Text, ...] | None = Field(
         None, description='Nơi nhận, mỗi mục một dòng, không kèm "- " và ";"'
+    )
+    covered_roles: tuple[RoleKey, ...] | None = Field(
+        None,
+        description="Vai trò mà các dòng Nơi nhận chung đã bao gồm (ví dụ các phòng thuộc "
+        '"Các cơ quan chuyên môn, đơn vị thuộc UBND xã"); cơ quan khác được giao nhiệm vụ ở '
+        "phần Tổ chức thực hiện được thêm vào Nơi nhận",
+    )
+    drafting_office: Text | None = Field(
+        None,
+        description='Viết tắt tên đơn vị soạn thảo, ghi sau "Lưu: VT," (Nghị định 30), ví dụ '
+        '"NV", "VP"',
     )
     report_to: Text | None = Field(
         None, description='Nơi nhận báo cáo kết quả, ví dụ "UBND tỉnh (qua Sở Nội vụ)"'

@@ -16,7 +16,7 @@ from generator.core.errors import UserError, Where
 from generator.core.frozen import FrozenDict
 from generator.core.text import unknown
 from generator.model.document import Document, merged
-from generator.model.unit import Kind
+from generator.model.unit import Assigned, Kind
 from generator.model.validation import Loaded
 
 
@@ -36,6 +36,7 @@ class KindView:
     avoid: tuple[str, ...]
     allow: tuple[str, ...]
     document: Document  # merged along the chain, the kind's own fields winning
+    assigned: Assigned  # who does the tasks the province names a unit of this kind for
     # `avoid` and `allow` compiled once: foreign_words runs over every cell of every unit
     _avoid: tuple[tuple[str, re.Pattern], ...] = field(default=(), repr=False, compare=False)
     _allow: re.Pattern | None = field(default=None, repr=False, compare=False)
@@ -116,16 +117,20 @@ def merge(chain: list[Kind]) -> KindView:
         avoid=tuple(avoid),
         allow=tuple(allow),
         document=merged(*(k.document for k in root_first)),
+        assigned=first("assigned") or Assigned(),
         _avoid=tuple((w, _word(w)) for w in avoid),
         _allow=re.compile("|".join(map(re.escape, by_length)), re.IGNORECASE) if allow else None,
     )
 
 
-def foreign_words(text: str, kind: KindView) -> list[str]:
+def foreign_words(text: str, kind: KindView, own: tuple[str, ...] = ()) -> list[str]:
     """The kind's `avoid` words found in `text` (whole words, any case), once the `allow`
-    phrases are taken out: for a ward, "xã" in "Công an xã" but not in "xã hội"."""
+    phrases and the unit's `own` names are taken out: for a ward, "xã" in "Công an xã" but
+    not in "xã hội"; "Ban Quản lý" not in a Ban Quản lý dự án's own name."""
     if not kind._avoid:
         return []
     if kind._allow is not None:
         text = kind._allow.sub(" ", text)
+    for name in own:
+        text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
     return [word for word, pattern in kind._avoid if pattern.search(text)]

@@ -14,6 +14,7 @@ from generator.model.fields import (
     Name,
     PlanNumber,
     RoleKey,
+    RoleRef,
     Strict,
     Text,
 )
@@ -27,6 +28,20 @@ class ParentPlan(Strict):
     date: DateField = Field(description="Ngày ban hành, YYYY-MM-DD (YYYY-MM khi chưa có ngày)")
     deadline_days: int = Field(
         15, ge=1, le=365, description="Số ngày để ban hành kế hoạch của đơn vị"
+    )
+
+
+class Assigned(Strict):
+    """Who in a unit does a task the province's plan names the unit for (by its name or a
+    role it plays) and the unit's kind would otherwise leave out."""
+
+    lead: tuple[RoleRef, ...] = Field(
+        ("departments",), min_length=1, description="Vai trò chủ trì trong kế hoạch của đơn vị"
+    )
+    support: tuple[RoleRef, ...] = Field(
+        (),
+        description="Vai trò phối hợp; các cơ quan cùng được tỉnh giao nhiệm vụ cũng được ghi "
+        "vào cột phối hợp",
     )
 
 
@@ -80,6 +95,11 @@ class Kind(Strict):
     document: Document | None = Field(
         None, description="Đầu và cuối văn bản Kế hoạch: cơ quan, địa danh, người ký, nơi nhận"
     )
+    assigned: Assigned | None = Field(
+        None,
+        description="Nhiệm vụ tỉnh giao đích danh cho đơn vị mà loại này không có: vai trò "
+        "nào của đơn vị chủ trì, phối hợp (mặc định: departments chủ trì)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -110,6 +130,33 @@ class TaskOverride(Strict):
     deadline: Text | None = None
     product: Text | None = None
     note: Text | None = None
+
+
+class OwnTask(Strict):
+    """A task of the unit's own, placed in one catalog's table: after one of its tasks, or
+    at the end of one of its sections."""
+
+    id: Id = Field(description="Mã của nhiệm vụ, khác mọi mã trong catalog")
+    after: Id | None = Field(None, description="Đặt ngay sau nhiệm vụ có mã này")
+    section: Id | None = Field(None, description="Hoặc: đặt cuối mục có mã này")
+    text: Text = Field(description="Nội dung nhiệm vụ cụ thể")
+    lead: tuple[Text, ...] = Field(
+        min_length=1,
+        description='Chủ trì: tên vai trò (ví dụ "culture_social") hoặc tên cơ quan cụ thể',
+    )
+    support: tuple[Text, ...] = Field((), description="Phối hợp: tên vai trò hoặc tên cơ quan")
+    deadline: Text = Field(description="Thời gian hoàn thành")
+    product: Text = Field(description="Sản phẩm/Kết quả dự kiến")
+    note: Text | None = Field(None, description="Ghi chú (khi catalog có cột Ghi chú)")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> "OwnTask":
+        if (self.after is None) == (self.section is None):
+            raise ValueError(
+                'ghi đúng một chỗ đặt nhiệm vụ: "after: <mã nhiệm vụ>" (ngay sau nhiệm vụ đó) '
+                'hoặc "section: <mã mục>" (cuối mục đó)'
+            )
+        return self
 
 
 class Unit(Strict):
@@ -150,3 +197,18 @@ class Unit(Strict):
         default_factory=FrozenDict, description="Thay nội dung một nhiệm vụ cho riêng đơn vị"
     )
     omit: tuple[str, ...] = Field((), description="Mã nhiệm vụ hoặc mục bỏ đi")
+    add: Map(Id, tuple[OwnTask, ...]) = Field(
+        default_factory=FrozenDict,
+        description="Nhiệm vụ riêng của đơn vị, theo mã catalog (phụ lục) của năm: "
+        "{sipas-2026: [{id, after, text, lead, support, deadline, product}]}",
+    )
+    abbreviations: Map(Name, Name) = Field(
+        default_factory=FrozenDict,
+        description="Tên viết tắt -> tên đầy đủ, ví dụ {Trung tâm QLCK: Trung tâm Quản lý cửa "
+        "khẩu}: thân kế hoạch viết đầy đủ ở lần đầu và trong tiêu đề, bảng giữ tên viết tắt",
+    )
+    plays: tuple[RoleKey, ...] = Field(
+        (),
+        description="Các vai trò đơn vị đảm nhận trong kế hoạch của tỉnh (ví dụ Sở Nội vụ: "
+        "home_affairs): nhiệm vụ tỉnh giao cho vai trò đó vào kế hoạch của đơn vị",
+    )

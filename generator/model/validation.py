@@ -38,6 +38,17 @@ class Loaded(Generic[M]):
     def where(self, *loc: str | int) -> Where:
         return self.doc.where(loc)
 
+    def place(self, problems: list[UserError]) -> list[UserError]:
+        """`problems` that name no file placed in this one, at the line of their field
+        ("add.sipas-2026.0.after"): a unit's own fault met while resolving it."""
+        out = []
+        for p in problems:
+            if p.where.path is None:
+                loc = [int(x) if x.isdigit() else x for x in p.field.split(".") if x]
+                p = UserError(p.message, self.where(*loc))
+            out.append(p)
+        return out
+
     @property
     def digest(self) -> str:
         return self.doc.digest

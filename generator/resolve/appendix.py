@@ -30,6 +30,9 @@ class Row:
     # The bodies behind the "lead" and "support" cells, one name each, without notes
     # ("Sở Tài chính", not "Sở Tài chính (tham mưu kinh phí)"): who does what, for the plan body.
     bodies: FrozenDict = field(default_factory=FrozenDict)
+    # "catalog"; "own" for a task of the unit's own (its profile's `add`); "assigned" for a
+    # task the province's table names the unit for, which its kind would leave out.
+    origin: str = "catalog"
 
     @property
     def title(self) -> str:

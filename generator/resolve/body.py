@@ -10,6 +10,9 @@ Header and signature come from the `document:` blocks of kind and unit (resolve/
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from generator.core.errors import UserError, ValidationFailed, Where, once
 from generator.core.text import capitalize_first, roman
 from generator.model.body import Block, Duties, Para, PlanCatalog, iter_nodes
@@ -248,7 +251,39 @@ class Builder:
             self.own_document,
             render,
             self.problems,
-        ).fields()
+        ).fields(self.addressees())
+
+    def addressees(self) -> list[str]:
+        """The bodies Tổ chức thực hiện gives tasks that no fixed line of Nơi nhận covers
+        (the kind's `covered_roles`: its own offices, "các cơ quan có liên quan"): each is
+        sent the plan it must carry out."""
+        covered = {b.casefold() for b in self.role_bodies(list(self.document.covered_roles or ()))}
+        return [
+            capitalize_first(d.body)
+            for d in self.duties
+            if d.body.casefold() in self.stated and d.body.casefold() not in covered
+        ]
+
+    def written_out(self, paragraphs: list[Paragraph]) -> list[Paragraph]:
+        """The unit's abbreviations written out: at their first use as "Trung tâm Quản lý
+        cửa khẩu (Trung tâm QLCK)" (the tables keep the short form), and in full in every
+        heading."""
+        introduced: set[str] = set()
+        out = []
+        for p in paragraphs:
+            text = p.text
+            heading = p.style != "text"
+            for short, full in self.unit.abbreviations.items():
+
+                def write(match: re.Match, short: str = short, full: str = full) -> str:
+                    if short not in introduced:
+                        introduced.add(short)
+                        return f"{full} ({short})"
+                    return full if heading else match.group(0)  # noqa: B023 - used at once
+
+                text = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", write, text)
+            out.append(p if text == p.text else replace(p, text=text))
+        return out
 
     def issuer_name(self) -> str:
         try:
@@ -311,12 +346,13 @@ class Builder:
     # -- all
     def plan(self) -> Plan:
         self._claim()
-        header = self.header()
         title = self.title()
         out: list[Paragraph] = []
         self.paras(self.catalog.opening, 1, out)
         self.blocks(self.catalog.parts, 1, out)
         self.paras(self.catalog.closing, 1, out)
+        header = self.header()  # after the duties: Nơi nhận names the bodies given tasks
+        out = self.written_out(out)
         self.check_duties()
         if self.problems:
             raise ValidationFailed(once(self.problems))

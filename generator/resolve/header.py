@@ -19,6 +19,8 @@ from generator.resolve.identity import missing_symbol, plan_number, plan_symbol
 
 _BULLET = re.compile(r"^(?:[-–—+•]\s*)+")
 STORED = re.compile(r"^lưu\s*:", re.IGNORECASE)  # "Lưu: VT, …" (not "Lưu trữ tỉnh")
+BARE_STORED = re.compile(r"^lưu\s*:\s*VT$", re.IGNORECASE)  # no drafting office after VT
+SIGN_HERE = "…" * 12  # the signer's name, left for the pen (a dotted line, not nothing)
 
 
 def recipient_items(items: list[str]) -> list[str]:
@@ -84,10 +86,21 @@ class Header:
         self.need(lines, "signer", 'khối chữ ký, ví dụ title: "GIÁM ĐỐC"')
         return lines
 
-    def recipients(self) -> list[str]:
+    def recipients(self, addressees: list[str]) -> list[str]:
+        """The recipients: the listed ones, then `addressees` (bodies given tasks that no
+        line names yet) before the "Lưu:" line, which gets the drafting office."""
         doc = self.doc
         items = recipient_items([self.render(r, "recipients") for r in doc.recipients or ()])
         self.need(items, "recipients", 'nơi nhận, dòng cuối "Lưu: VT, …"')
+        listed = [i.casefold() for i in items]
+        addressees = [a for a in addressees if not any(a.casefold() in i for i in listed)]
+        if items and STORED.match(items[-1]):
+            stored = items.pop()
+            if doc.drafting_office and BARE_STORED.match(stored):
+                stored += f", {self.render(doc.drafting_office, 'drafting_office')}"
+            items += [*addressees, stored]
+        else:
+            items += addressees
         stored = [r for r in items[:-1] if STORED.match(r)]
         own = self.own  # the list is reported where it is written
         if stored and own is not None and "recipients" in own.model_fields_set:
@@ -100,13 +113,13 @@ class Header:
             )
         return items
 
-    def fields(self) -> dict:
+    def fields(self, addressees: list[str] = ()) -> dict:
         doc, unit = self.doc, self.unit
         example = 'tên cơ quan ban hành, ví dụ ["ỦY BAN NHÂN DÂN", "XÃ ĐÌNH LẬP"]'
         lines = self.need(doc.issuer_lines, "issuer_lines", example) or ()
         place = self.need(doc.place, "place", 'địa danh, ví dụ "Đình Lập"') or ""
         signer_lines = self.signer_lines()
-        recipients = self.recipients()
+        recipients = self.recipients(list(addressees))
         symbol = plan_symbol(self.kind, unit)
         if not symbol:
             self.problems.append(missing_symbol(self.kind, self.who, self.where))
@@ -121,5 +134,5 @@ class Header:
             "signer": tuple(signer_lines),
             "signer_name": self.render(signer.name, "signer.name")
             if signer and signer.name
-            else "",
+            else SIGN_HERE,
         }

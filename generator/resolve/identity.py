@@ -31,8 +31,22 @@ def render_text(source: str, context: dict, owner: str, where: Where | None = No
 
 
 def short_name(kind: KindView, unit: Unit) -> str:
-    """How the unit calls itself in running text: "xã", "phường", "Sở", "Ban", "tỉnh"."""
-    return unit.short or kind.short or unit.name.split()[0]
+    """How the unit calls itself in running text: "xã", "phường", "Sở", "Ban", "tỉnh"; for
+    a kind without one, the head of the unit's name ("Trung tâm", "Bệnh viện", "Trường")."""
+    return unit.short or kind.short or name_head(unit.name)
+
+
+def name_head(name: str) -> str:
+    """The words a body's name starts with, before its proper part: its first word and the
+    lower-case words after it ("Trung tâm Phục vụ …" -> "Trung tâm", "Ban Quản lý …" ->
+    "Ban")."""
+    words = name.split()
+    head = words[:1]
+    for word in words[1:]:
+        if not word[:1].islower():
+            break
+        head.append(word)
+    return " ".join(head)
 
 
 def proper_name(unit: Unit, short: str) -> str:

@@ -18,13 +18,17 @@ from generator.model.kinds import KindView
 from generator.model.unit import ParentPlan, Plan, Unit
 from generator.model.validation import Loaded
 
+ISSUER_KIND = "province"  # the kind of the body that issues an edition (its tables name units)
+
 
 @dataclass(frozen=True)
 class Scope:
-    """What a plan is made within: the edition, and the plan it implements (its parent)."""
+    """What a plan is made within: the edition, the plan it implements (its parent), and
+    the kind of the edition's issuer, whose tables name the units it gives tasks to."""
 
     edition: Edition
     parent: ParentPlan | None
+    issuer_kind: KindView | None = None
 
     @property
     def year(self) -> int:
@@ -54,6 +58,7 @@ class Bound:
     unit: Unit  # the profile, its `plan` the plan entry of `scope.year`
     kind: KindView
     scope: Scope
+    other_catalogs: frozenset[str] = frozenset()  # of the unit's editions of other years
 
 
 def province_plan(edition: Edition) -> ParentPlan:
@@ -68,9 +73,17 @@ def province_plan(edition: Edition) -> ParentPlan:
     )
 
 
-def scope_of(edition: Edition, unit: Unit | None = None) -> Scope:
+def issuer_kind(ws: Workspace) -> KindView | None:
+    """The kind of an edition's issuer (the province), when the data folder has it."""
+    try:
+        return ws.kind(ISSUER_KIND) if ISSUER_KIND in ws.kinds else None
+    except UserError:  # a broken kind file: said by validate
+        return None
+
+
+def scope_of(edition: Edition, unit: Unit | None = None, issuer: KindView | None = None) -> Scope:
     own = unit.parent if unit is not None else None
-    return Scope(edition, own or province_plan(edition))
+    return Scope(edition, own or province_plan(edition), issuer)
 
 
 def plan_years(unit: Unit) -> dict[int, Plan]:
@@ -123,7 +136,7 @@ def current_scope(ws: Workspace, unit: Unit) -> Scope | None:
     except UserError:
         return None
     found = [e for e in editions if e.year == unit.plan.date.year]
-    return scope_of(found[0], unit) if found else None
+    return scope_of(found[0], unit, issuer_kind(ws)) if found else None
 
 
 def bind(ws: Workspace, slug: str, year: int | None = None) -> Bound:
@@ -159,4 +172,6 @@ def bind(ws: Workspace, slug: str, year: int | None = None) -> Bound:
     unit = loaded.model
     if plans[year] is not unit.plan:
         unit = unit.model_copy(update={"plan": plans[year]})
-    return Bound(slug, loaded, unit, kind, scope_of(editions[year], unit))
+    others = frozenset(c for y, e in editions.items() if y != year for c in e.catalogs)
+    scope = scope_of(editions[year], unit, issuer_kind(ws))
+    return Bound(slug, loaded, unit, kind, scope, others)

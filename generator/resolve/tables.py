@@ -14,12 +14,13 @@ from pathlib import Path
 
 from generator.core.errors import UserError, ValidationFailed, Where
 from generator.core.frozen import FrozenDict
-from generator.core.text import capitalize_first, letter, roman
+from generator.core.text import capitalize_first, letter, roman, unknown
 from generator.model.catalog import Catalog, Section, Task
-from generator.model.fields import split_role_ref
+from generator.model.fields import ROLE_REF, split_role_ref
 from generator.model.kinds import KindView
-from generator.model.unit import Unit
+from generator.model.unit import OwnTask, Unit
 from generator.resolve.appendix import Appendix, ColumnSpec, Row
+from generator.resolve.assigned import named_tasks, sections_holding
 from generator.resolve.identity import (
     guide_line,
     issuing_body,
@@ -100,6 +101,12 @@ class Resolver:
         self.problems: list[UserError] = []
         self._bodies: dict[str, list[str]] = {}
         self._missing: set[str] = set()  # roles without bodies, reported once each
+        self.named = named_tasks(catalog, scope, kind, unit)
+        self._after: dict[str, list[tuple[int, OwnTask]]] = {}  # task id -> own tasks after it
+        self._at_end: dict[str, list[tuple[int, OwnTask]]] = {}  # section id -> own tasks
+        self._place_own()
+        anchors = set(self.named) | set(self._after)
+        self._holding = sections_holding(catalog, anchors, set(self._at_end))
 
     # -- bodies
     def role_bodies(self, role: str) -> list[str]:
@@ -119,7 +126,7 @@ class Resolver:
             self._bodies[role] = names
         return self._bodies[role]
 
-    def bodies(self, refs: list[str], task: Task) -> list[tuple[str, str | None]]:
+    def bodies(self, refs, task: Task | None) -> list[tuple[str, str | None]]:
         """(body, note) for every role of `refs`, in order."""
         out: list[tuple[str, str | None]] = []
         for ref in refs:
@@ -133,7 +140,7 @@ class Resolver:
                         f'đơn vị "{self.slug}": vai trò "{role}" (nhiệm vụ "{task.id}" và có thể '
                         f"các nhiệm vụ khác) chưa được gán cơ quan (thêm vào roles của loại "
                         f'"{self.kind.id}" hoặc của đơn vị)',
-                        self.where(task),
+                        self.where(task) if task else None,
                     )
                 )
                 continue
@@ -142,16 +149,16 @@ class Resolver:
             out += [(b, note) for b in self.role_bodies(role)]
         return out
 
-    def text(self, source: str, owner: str, task: Task | None) -> str:
+    def text(self, source: str, owner: str, task: Task | None, where: Where | None = None) -> str:
         """Text with its placeholders filled; a problem is collected and the text kept as
-        written. Text of the unit's own (`task` None) is placed at the unit's profile by the
-        caller."""
+        written. Text of the unit's own (`task` None) is placed at `where`, a field of the
+        unit's profile."""
         if "{" not in source:
             return source
         try:
             return render_text(source, self.context, owner)
         except UserError as exc:
-            self.problems.append(UserError(exc.message, self.where(task) if task else None))
+            self.problems.append(UserError(exc.message, self.where(task) if task else where))
             return source
 
     def where(self, task: Task) -> Where:
@@ -165,10 +172,14 @@ class Resolver:
         mine = {k: v for k in TASK_FIELDS if override and (v := getattr(override, k)) is not None}
         cells: dict[str, str] = {}
         bare: dict[str, list[str]] = {}
+        given = self.assigned_bodies(task) if self.origin(task) == "assigned" else {}
         for key in ("lead", "support"):
             if key in mine:  # the unit's own bodies, written out: no role to resolve
                 names = [self.text(n, f"{owner} (hồ sơ đơn vị)", None) for n in mine[key]]
                 cells[key], bare[key] = join_bodies(names, self.layout), names
+                continue
+            if key in given:  # the province named the unit: its own offices lead
+                cells[key], bare[key] = join_bodies(given[key], self.layout), given[key]
                 continue
             pairs = self.bodies(fields[key], task)
             cells[key] = join_bodies([f"{b} {n}" if n else b for b, n in pairs], self.layout)
@@ -181,8 +192,10 @@ class Resolver:
             else:
                 text = self.text(fields[key], owner, task)
             cells[key] = capitalize_first(text)
-        lead_roles_missing = "lead" not in mine and any(
-            split_role_ref(r)[0] not in self.roles for r in fields["lead"]
+        lead_roles_missing = (
+            "lead" not in mine
+            and not given
+            and any(split_role_ref(r)[0] not in self.roles for r in fields["lead"])
         )
         if not cells["lead"] and not lead_roles_missing:  # else said once for the role
             self.problems.append(
@@ -198,8 +211,105 @@ class Resolver:
         self._task_bodies = {key: unique(names) for key, names in bare.items()}
         return cells
 
-    def keeps(self, item: Section | Task) -> bool:
-        return keeps(item, self.kind, self.omit)
+    def origin(self, task: Task | OwnTask) -> str:
+        if isinstance(task, OwnTask):
+            return "own"
+        if task.id in self.named and not keeps(task, self.kind, set()):
+            return "assigned"
+        return "catalog"
+
+    def keeps(self, item: Section | Task | OwnTask) -> bool:
+        """Whether the unit's table has `item`: what its kind and profile keep, the tasks
+        the province names it for, its own tasks and the sections that hold them."""
+        if isinstance(item, OwnTask):
+            return True
+        if item.id in self.omit:
+            return False
+        if keeps(item, self.kind, set()):
+            return True
+        return item.id in (self.named if isinstance(item, Task) else self._holding)
+
+    # -- what the unit adds: the tasks the province names it for, and its own
+    def assigned_bodies(self, task: Task) -> dict[str, list[str]]:
+        """The lead and support bodies of a task the province names the unit for: the
+        kind's `assigned` roles, and as partners the other bodies the province named."""
+        rule = self.kind.assigned
+        lead = [b for b, _ in self.bodies(list(rule.lead), task)]
+        support = [b for b, _ in self.bodies(list(rule.support), task)]
+        return {"lead": lead, "support": [*support, *self.named[task.id].partners]}
+
+    def _place_own(self) -> None:
+        """Index the unit's own tasks of this catalog by the task or section they follow."""
+        tasks = {t.id for t in self.catalog.iter_tasks()}
+        sections = {s.id for s, _ in self.catalog.iter_sections()}
+        seen: set[str] = set()
+        for i, own in enumerate(self.unit.add.get(self.catalog.id, ())):
+            field = f"add.{self.catalog.id}.{i}"
+            if own.id in tasks or own.id in sections or own.id in seen:
+                message = f'nhiệm vụ riêng "{own.id}": mã này đã có (trong catalog hoặc ở trên)'
+                self.problems.append(UserError(message, Where(field=f"{field}.id")))
+            seen.add(own.id)
+            key, ids, index, what = (
+                ("after", tasks, self._after, "nhiệm vụ")
+                if own.after
+                else ("section", sections, self._at_end, "mục")
+            )
+            anchor = getattr(own, key)
+            if anchor not in ids:
+                message = (
+                    f'nhiệm vụ riêng "{own.id}": không có {what} "{anchor}" trong {self.catalog.id}'
+                )
+                self.problems.append(unknown(message, anchor, ids, Where(field=f"{field}.{key}")))
+                continue
+            if anchor in self.omit:
+                message = f'nhiệm vụ riêng "{own.id}" đặt ở "{anchor}" mà đơn vị đã bỏ (omit)'
+                self.problems.append(UserError(message, Where(field=f"{field}.{key}")))
+            index.setdefault(anchor, []).append((i, own))
+
+    def placed(self, section: Section) -> list[Task | tuple[int, OwnTask]]:
+        """The section's tasks with the unit's own spliced in: after their task, or last."""
+        out: list = []
+        for task in section.tasks:
+            out.append(task)
+            out += self._after.get(task.id, [])
+        return out + self._at_end.get(section.id, [])
+
+    def own_cells(self, i: int, own: OwnTask) -> tuple[dict[str, str], dict[str, tuple]]:
+        """The cells of the unit's own task `own` (the i-th of its catalog), and its bodies."""
+        field = f"add.{self.catalog.id}.{i}"
+        owner = f'nhiệm vụ riêng "{own.id}"'
+        cells: dict[str, str] = {}
+        bare: dict[str, tuple] = {}
+        for key in ("lead", "support"):
+            names: list[str] = []
+            plain: list[str] = []  # without the notes
+            for n, item in enumerate(getattr(own, key)):
+                where = Where(field=f"{field}.{key}.{n}")
+                match = ROLE_REF.match(item)
+                if match is None:  # a body's name, written out
+                    names.append(self.text(item, owner, None, where))
+                    plain.append(names[-1])
+                elif match.group("role") not in self.roles:
+                    role = match.group("role")
+                    message = (
+                        f'{owner}: không có vai trò "{role}" (ghi tên vai trò, hoặc tên cơ quan '
+                        "viết hoa chữ đầu)"
+                    )
+                    self.problems.append(unknown(message, role, self.roles, where))
+                else:
+                    pairs = self.bodies([item], None)
+                    names += [f"{b} {note}" if note else b for b, note in pairs]
+                    plain += [b for b, _ in pairs]
+            cells[key] = join_bodies(names, self.layout)
+            bare[key] = unique(plain)
+        for key in ("text", "deadline", "product", "note"):
+            value = getattr(own, key)
+            if value is not None:
+                cells[key] = capitalize_first(
+                    self.text(value, owner, None, Where(field=f"{field}.{key}"))
+                )
+        cells["task"] = cells.pop("text")
+        return cells, bare
 
     # -- the whole table
     def rows(self) -> list[Row]:
@@ -222,14 +332,24 @@ class Resolver:
                 out.append(
                     Row(code, FrozenDict(task=title), (*path, code), section.id, is_section=True)
                 )
-                tasks = [t for t in section.tasks if self.keeps(t)]
+                tasks = [t for t in self.placed(section) if isinstance(t, tuple) or self.keeps(t)]
                 first = counter[0] + 1 if continuous else 1
                 for i, task in enumerate(tasks, first):
-                    cells = self.task_cells(task)
-                    bodies = FrozenDict(self._task_bodies)
-                    out.append(
-                        Row(str(i), FrozenDict(cells), (*path, code), task.id, bodies=bodies)
+                    if isinstance(task, tuple):  # the unit's own
+                        cells, bodies = self.own_cells(*task)
+                        ident, origin = task[1].id, "own"
+                    else:
+                        cells, bodies = self.task_cells(task), self._task_bodies
+                        ident, origin = task.id, self.origin(task)
+                    row = Row(
+                        str(i),
+                        FrozenDict(cells),
+                        (*path, code),
+                        ident,
+                        bodies=FrozenDict(bodies),
+                        origin=origin,
                     )
+                    out.append(row)
                 if continuous:
                     counter[0] += len(tasks)
                 walk(section.sections, level + 1, (*path, code))

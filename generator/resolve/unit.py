@@ -9,8 +9,8 @@ placed at its profile.
 
 from __future__ import annotations
 
-from generator.core.errors import UserError, ValidationFailed
-from generator.core.text import roman_value
+from generator.core.errors import UserError, ValidationFailed, Where
+from generator.core.text import roman_value, unknown
 from generator.model.catalog import Catalog
 from generator.model.kinds import KindView
 from generator.model.unit import Unit
@@ -48,15 +48,30 @@ def resolve_one(
     return Resolver(cat.model, kind, unit, slug, cat.digest, cat.path, scope).appendix()
 
 
+def added_to_unknown(bound: Bound) -> list[UserError]:
+    """The unit's own tasks (`add`) filed under a catalog none of its editions has."""
+    have = set(bound.scope.edition.catalogs) | bound.other_catalogs
+    return [
+        unknown(
+            f'add: không có catalog "{key}"', key, sorted(have), Where(field=f"add.{key}"), "có"
+        )
+        for key in bound.unit.add
+        if key not in have
+    ]
+
+
 def bound_appendices(bound: Bound, only: list[str] | None = None) -> list[Appendix]:
     """The appendices of a unit bound to its edition and year."""
-    try:
-        return [
-            resolve_one(c, bound.kind, bound.unit, bound.slug, bound.scope)
-            for c in chosen(bound, only)
-        ]
-    except ValidationFailed as exc:
-        raise exc.placed(bound.loaded.path) from None
+    problems = added_to_unknown(bound)
+    out = []
+    for cat in chosen(bound, only):
+        try:
+            out.append(resolve_one(cat, bound.kind, bound.unit, bound.slug, bound.scope))
+        except ValidationFailed as exc:
+            problems += exc.problems
+    if problems:
+        raise ValidationFailed(bound.loaded.place(problems))
+    return out
 
 
 def unit_appendices(
