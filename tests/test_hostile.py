@@ -8,6 +8,7 @@ subprocess where the environment matters (pipes, ulimit, kill), else through typ
 from __future__ import annotations
 
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -71,6 +72,56 @@ def test_a_template_running_a_shell_command_runs_nothing(tmp_path, data_copy):
     assert "mẫu" in result.stderr and "Traceback" not in result.stderr
     assert not marker.exists()
     assert not (tmp_path / "out").exists()
+
+
+def with_template_jinja(data: Path, jinja: str) -> None:
+    """Put `jinja` after {{ guide }} in the data folder's appendix template."""
+    template = data / "templates" / "appendix.docx"
+    with zipfile.ZipFile(template) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"{{ guide }}", b"{{ guide }}" + jinja.encode()
+    )
+    with zipfile.ZipFile(template, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    "jinja",
+    [
+        "{{ ('%0999999999d' % 1)|length }}",  # 1 GB from one string format
+        "{{ (['x'*100000]*100000)|join|length }}",  # 10 GB through a join
+        "{% if ('%0100000000d' % 1)|length > 1 %}{% endif %}" * 650,  # minutes of CPU
+        "{{ " + "(" * 300 + "1" + ")" * 300 + " }}",  # deep parentheses
+        "{% if 1 %}" * 120 + "x" + "{% endif %}" * 120,  # deep statements
+    ],
+    ids=["format-1GB", "join-10GB", "cpu-650-ifs", "parens-300", "ifs-120"],
+)
+def test_a_templates_jinja_is_bounded_by_the_system(tmp_path, data_copy, jinja):
+    """docs/templates.md: whatever an expression builds, the answer comes within 5 seconds,
+    in under 500 MB, as one Vietnamese line (the render runs in a bounded child)."""
+    with_template_jinja(data_copy, jinja)
+    out = tmp_path / "out"
+    start = time.monotonic()
+    result = run("--unit", "dinh-lap", "-a", "II", "--out", str(out), data=data_copy)
+    elapsed = time.monotonic() - start
+    line = one_clean_line(result)
+    assert "mẫu" in line, line
+    assert elapsed < 5 + 4, elapsed  # the 5 s bound, and the process's own start
+    assert not out.exists()
+
+
+def test_a_long_but_valid_filter_chain_renders(tmp_path, data_copy):
+    with_template_jinja(data_copy, "{{ 'a' " + "|upper" * 250 + " }}")
+    result = run("--unit", "dinh-lap", "-a", "II", "--out", str(tmp_path / "o"), data=data_copy)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_templates_arithmetic_stays_small(tmp_path, data_copy):
+    with_template_jinja(data_copy, "{{ 1000 ** 16 }}")
+    result = run("--unit", "dinh-lap", "-a", "II", "--out", str(tmp_path / "o"), data=data_copy)
+    assert "số quá lớn" in one_clean_line(result) or "lũy thừa" in result.stderr
 
 
 # --------------------------------------------------------------------------- catalog text bombs
@@ -214,7 +265,13 @@ def test_stale_part_files_of_a_killed_run_are_cleaned(tmp_path):
             "date: 9999-12-31",
             "năm 9999 nằm ngoài khoảng",
         ),
-        ("infinite width", "catalogs/editions/lang-son-2026/sipas-2026.yaml", "width: 32}", "width: .inf}", "width"),
+        (
+            "infinite width",
+            "catalogs/editions/lang-son-2026/sipas-2026.yaml",
+            "width: 32}",
+            "width: .inf}",
+            "width",
+        ),
         (
             "recursive alias",
             "catalogs/units/dinh-lap.yaml",
@@ -344,6 +401,37 @@ def test_killing_all_leaves_no_worker_behind(tmp_path, data_copy):
     while time.monotonic() < deadline and any(_alive(pid) for pid in children):
         time.sleep(0.05)
     assert not [pid for pid in children if _alive(pid)]
+
+
+def test_ctrl_c_on_all_stops_pending_units_and_reports(tmp_path, data_copy):
+    units = data_copy / "catalogs" / "units"
+    for i in range(300):
+        (units / f"xa-{i}.yaml").write_text(
+            f"kind: commune\nprovince: lang-son\nname: xã Số {i}\nplan: {{date: 2026-07}}\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [*PLANGEN, "--data", str(data_copy), "--all", "--out", str(out), "--no-tracker"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out.exists() and len(list(out.iterdir())) > 3):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    stdout, stderr = proc.communicate(timeout=60)
+    assert time.monotonic() - start < 5
+    assert proc.returncode == 130
+    [summary] = [line for line in stderr.splitlines() if line.startswith("Đã dừng (Ctrl-C)")]
+    done, total = map(int, re.search(r"(\d+)/(\d+) đơn vị đã xong", summary).groups())
+    assert total == len(list(units.glob("*.yaml"))) and 0 < done < total
+    assert "chưa lập: đã dừng bằng Ctrl-C" in stdout
+    for folder in out.iterdir():  # every unit's folder holds a whole set or is not there
+        assert len(list(folder.glob("*.docx"))) == 3, folder
 
 
 def _children(pid: int) -> set[int]:

@@ -87,6 +87,8 @@ class _Bounded(ImmutableSandboxedEnvironment):
         self.finalize = _no_functions
         self.globals.clear()  # range, lipsum, dict, cycler, joiner, namespace
         self.filters = {k: v for k, v in self.filters.items() if k in filters}
+        if "string" in self.filters:
+            self.filters["string"] = _plain_string
         self.tests = {
             k: v
             for k, v in self.tests.items()
@@ -101,7 +103,10 @@ class _Bounded(ImmutableSandboxedEnvironment):
                 raise SecurityError("phép lũy thừa chỉ dùng cho số")
             if abs(left) > 1000 or abs(right) > 16:
                 raise SecurityError("phép lũy thừa quá lớn")
-            return operator.pow(left, right)
+            result = operator.pow(left, right)
+            if isinstance(result, number) and abs(result) > MAX_NUMBER:
+                raise SecurityError("số quá lớn")
+            return result
         if operator_name in ("*", "+"):
             sizes = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
             if operator_name == "*" and sizes:
@@ -126,11 +131,25 @@ class _Bounded(ImmutableSandboxedEnvironment):
 
 
 def _no_functions(value: Any) -> Any:
-    """What a placeholder prints must be a value: "{{ unit.name.upper }}" (a method) is an
-    error, not "<built-in method …>" (which would also make output differ run to run)."""
-    if callable(value) and not isinstance(value, Undefined):
+    """What a placeholder prints must be a plain value: "{{ unit.name.upper }}" (a method)
+    or "{{ unit }}" (a group of values) is an error, not "<built-in method …>" or "{'name':
+    …}" printed into a document."""
+    if value is None:  # a field left empty: nothing, not "None"
+        return ""
+    if isinstance(value, Undefined):
+        return value
+    if callable(value):
         raise SecurityError("chỗ giữ chỗ là một hàm, không phải văn bản (bỏ phần .tên_hàm)")
+    if not isinstance(value, str | int | float):
+        raise SecurityError(
+            "chỗ giữ chỗ là một nhóm giá trị, không phải văn bản (ghi một trường, ví dụ unit.name)"
+        )
     return value
+
+
+def _plain_string(value: Any) -> str:
+    """The "|string" filter for plain values only (never an object's repr)."""
+    return str(_no_functions(value))
 
 
 def _bounded_concat(chunks) -> str:

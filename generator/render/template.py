@@ -7,7 +7,9 @@ The template contract (docs/templates.md):
   mục", …: see `TABLE_STYLES`), so a template saved by another word processor, which renames
   style ids, keeps working; a missing style is a clear error;
 - anything else in Jinja (in the body, headers or footers) is rendered by docxtpl in the
-  template sandbox (render/sandbox.py) with a small documented context.
+  template sandbox (render/sandbox.py) with a small documented context, in a child process
+  whose memory and CPU time the system bounds (core/isolate.py): whatever an expression
+  builds, the answer comes within 5 seconds.
 
 The file comes from the office, so it is read bounded (a regular file, 20 MB) and opened
 as a checked package (core/package.py) before anything parses it. A template with only the
@@ -51,6 +53,7 @@ TABLE_STYLES = {
 }
 
 MAX_TEMPLATE_BYTES = 20 * MB  # the .docx file
+RENDER_SECONDS = 5.0  # one rendering of a template with Jinja of its own, CPU and wall time
 TEMPLATE_LIMITS = Limits(parts=1000, unpacked=30 * MB, part=30 * MB, elements=2_000_000)
 REQUIRED_PARTS = ("[Content_Types].xml", "word/_rels/document.xml.rels", "word/document.xml")
 REQUIRED = {
@@ -74,10 +77,14 @@ class Template:
     def fill(self, values: dict[str, str], context: dict | None = None) -> dict[str, bytes]:
         """The template's parts with the placeholders filled by `values` (ready-made XML);
         a template with Jinja of its own is rendered in the sandbox with `context`."""
-        if not self.plain:
+        if not self.plain:  # the office's own Jinja: in a child the system bounds
+            from generator.core.isolate import run_bounded
             from generator.render.jinja import render_docxtpl
 
-            return render_docxtpl(self.path, self.data, context or {})
+            def render() -> dict[str, bytes]:
+                return render_docxtpl(self.path, self.data, context or {})
+
+            return run_bounded(render, "mẫu DOCX", Where(self.path), RENDER_SECONDS)
         parts = dict(self.parts)
         parts["word/document.xml"] = PLACEHOLDER.sub(
             lambda m: values[m.group(1)], self.source
