@@ -125,7 +125,7 @@ def _render_all(ws, options, appendix) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from generator.cli.listing import print_table
-    from generator.flow.batch import run_all
+    from generator.flow.batch import STOPPED, Stopped, run_all
 
     slugs = sorted(ws.unit_files)
     console = Console(stderr=True)
@@ -138,7 +138,11 @@ def _render_all(ws, options, appendix) -> None:
         disable=not console.is_terminal,
     ) as bar:
         job = bar.add_task("Đang lập phụ lục", total=len(slugs))
-        results = run_all(ws, slugs, options, appendix, on_done=lambda r: bar.advance(job))
+        try:
+            results = run_all(ws, slugs, options, appendix, on_done=lambda r: bar.advance(job))
+            stopped = False
+        except Stopped as exc:
+            results, stopped = exc.results, True
     rows = []
     for r in results:
         if r.error:
@@ -149,6 +153,13 @@ def _render_all(ws, options, appendix) -> None:
     for r in results:
         for warning in r.warnings:
             note(warning)
+    if stopped:
+        left = [r.slug for r in results if r.error == STOPPED]
+        note(
+            f"Đã dừng (Ctrl-C): {len(results) - len(left)}/{len(results)} đơn vị đã xong, "
+            f"{len(left)} đơn vị chưa lập"
+        )
+        raise typer.Exit(130)
     failed = [r.slug for r in results if r.error]
     if failed:
         note(f"{len(failed)}/{len(results)} đơn vị lỗi: {', '.join(failed)}")

@@ -36,6 +36,17 @@ class UnitResult:
     files: list[tuple[str, bytes]] = field(default_factory=list, repr=False)  # not yet written
 
 
+STOPPED = "chưa lập: đã dừng bằng Ctrl-C (thư mục của đơn vị, nếu có, là một bộ tệp trọn vẹn)"
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C during a batch: the results so far, the units not done marked `STOPPED`."""
+
+    def __init__(self, results: list[UnitResult]) -> None:
+        super().__init__()
+        self.results = results
+
+
 @dataclass(frozen=True)
 class Job:
     """What every unit of a batch shares."""
@@ -78,17 +89,22 @@ def run_all(
     """Render `slugs` into ``options.out_dir/<slug>/``; results in the order of `slugs`."""
     job = Job(ws, options, only)
     results: dict[str, UnitResult] = {}
-    for slug, result in forked_map(lambda s: render_one(job, s), slugs, workers):
-        if isinstance(result, WorkerDied):  # killed, out of memory: said for this unit
-            result = UnitResult(
-                slug,
-                error="tiến trình lập kế hoạch dừng đột ngột (hết bộ nhớ hoặc bị dừng); "
-                "chạy riêng đơn vị này để xem lỗi",
-                internal=True,
-            )
-        results[slug] = result
-        if on_done and not options.pdf:
-            on_done(result)
+    done = forked_map(lambda s: render_one(job, s), slugs, workers)
+    try:
+        for slug, result in done:
+            if isinstance(result, WorkerDied):  # killed, out of memory: said for this unit
+                result = UnitResult(
+                    slug,
+                    error="tiến trình lập kế hoạch dừng đột ngột (hết bộ nhớ hoặc bị dừng); "
+                    "chạy riêng đơn vị này để xem lỗi",
+                    internal=True,
+                )
+            results[slug] = result
+            if on_done and not options.pdf:
+                on_done(result)
+    except KeyboardInterrupt:  # Ctrl-C: the units not started are not; the rest say so
+        done.close()  # cancels what has not started, waits for what has (written whole)
+        raise Stopped([results.get(s) or UnitResult(s, error=STOPPED) for s in slugs]) from None
     if options.pdf:
         _write_with_pdfs(results, options, on_done)
     return [results[s] for s in slugs]

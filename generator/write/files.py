@@ -3,19 +3,22 @@
 `write_all` writes a unit's files all or none: every target is checked first, every file is
 staged under a temporary ``.part`` name, and only then are they renamed into place; if a
 rename fails, the files already moved are taken back (and, with --force, the old files
-restored), so a failed run leaves the folder as it was. `.part` files that a killed run
-left behind are removed by the next run. Every operating-system fault (no space, no
-permission, a file where a folder should be) is a `UserError` naming the path.
+restored), so a failed run leaves the folder as it was. The folder is locked for the run and
+a journal makes the set whole even when the run is killed (write/journal.py). Every
+operating-system fault (no space, no permission, a file where a folder should be) is a
+`UserError` naming the path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
 from pathlib import Path
 
 from generator.core.errors import UserError, Where
+from generator.write import journal
 
 
 def _umask() -> int:
@@ -56,7 +59,20 @@ def _taken(path: Path) -> bool:
     return os.path.lexists(path)  # a dangling symlink takes the name too
 
 
+PACKAGE = Path(__file__).resolve().parent.parent  # the installed plangen: never written
+
+
 def check_free(path: Path, force: bool) -> None:
+    try:
+        inside = path.resolve().is_relative_to(PACKAGE)
+    except (OSError, RuntimeError):  # a symlink loop: said by the checks below
+        inside = False
+    if inside:
+        raise UserError(
+            "plangen không ghi vào thư mục cài đặt của chính nó: chọn thư mục khác (--out), "
+            "hoặc chạy trong một thư mục dữ liệu (docs/install.md)",
+            Where(path),
+        )
     if path.is_dir() and not path.is_symlink():
         raise UserError("đây là một thư mục, không phải tệp", Where(path))
     if _taken(path) and not force:
@@ -106,8 +122,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _stage(path: Path, data: bytes) -> Path:
-    tmp = _part_name(path)
+def _stage(tmp: Path, data: bytes) -> None:
+    """`data` written whole and synced under the temporary name `tmp`."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.fchmod(fd, FILE_MODE)
@@ -120,7 +136,6 @@ def _stage(path: Path, data: bytes) -> Path:
         os.unlink(tmp)
         raise
     os.close(fd)
-    return tmp
 
 
 def _place(tmp: Path, path: Path, force: bool) -> None:
@@ -145,12 +160,12 @@ def _place(tmp: Path, path: Path, force: bool) -> None:
 
 
 def write_all(files: list[tuple[Path, bytes]], force: bool = False) -> list[Path]:
-    """Write every (path, data) or none of them; return the paths."""
+    """Write every (path, data) or none of them, under the folder's lock and journal
+    (write/journal.py): a run killed at any moment leaves the old set or, after the next run,
+    the new one. Return the paths."""
     for path, _ in files:
         check_free(path, force)
     created: list[Path] = []  # folders made here, removed again on failure
-    staged: list[tuple[Path, Path]] = []
-    placed: list[tuple[Path, Path | None]] = []  # (target, backup of the old file)
     current: Path | None = None
     try:
         for path, _ in files:
@@ -159,66 +174,95 @@ def write_all(files: list[tuple[Path, bytes]], force: bool = False) -> list[Path
             for folder in reversed(missing):
                 folder.mkdir()
                 created.append(folder)
-        for folder in {p.parent for p, _ in files}:
-            _clean_stale_parts(folder, {p.name for p, _ in files if p.parent == folder})
-        for path, data in files:
-            current = path
-            staged.append((_stage(path, data), path))
-        for tmp, path in staged:
-            current = path
-            backup = _backup(path) if force and _taken(path) else None
-            try:
-                _place(tmp, path, force)
-            except BaseException:
-                if backup is not None:  # the old file: still in place, or moved aside
-                    if os.path.lexists(path):
-                        _quiet_unlink(backup)
-                    else:
-                        os.replace(backup, path)
-                raise
-            placed.append((path, backup))
+        home = Path(os.path.commonpath([str(p.parent) for p, _ in files]))
+        current = home
+        with journal.locked(home):
+            journal.say(home, journal.recover(home))
+            _write_locked(home, files, force)
     except BaseException as exc:
-        _undo(staged, placed, created)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         if isinstance(exc, OSError):
             raise os_error(exc, current) from None
         raise
-    for _, backup in placed:
-        if backup is not None:
-            _quiet_unlink(backup)
     return [path for path, _ in files]
 
 
-def _backup(path: Path) -> Path:
+def _write_locked(home: Path, files: list[tuple[Path, bytes]], force: bool) -> None:
+    for folder in {p.parent for p, _ in files}:
+        _clean_stale_parts(folder, {p.name for p, _ in files if p.parent == folder})
+    entries = [
+        journal.Entry(
+            path, _part_name(path), _backup_name(path) if force and _taken(path) else None
+        )
+        for path, _ in files
+    ]
+    journal.write_journal(home, "staging", entries)
+    staged: list[tuple[Path, Path]] = []
+    placed: list[tuple[Path, Path | None]] = []  # (target, backup of the old file)
+    current: Path | None = None
+    try:
+        for entry, (path, data) in zip(entries, files, strict=True):
+            current = path
+            _stage(entry.part, data)
+            staged.append((entry.part, path))
+        for entry in entries:
+            current = entry.target
+            if entry.backup is not None:
+                _backup(entry.target, entry.backup)
+        journal.write_journal(home, "placing", entries)
+        for entry in entries:
+            current = entry.target
+            _place(entry.part, entry.target, force)
+            placed.append((entry.target, entry.backup))
+    except BaseException as exc:
+        _undo(staged, placed, [e.backup for e in entries if e.backup])
+        journal.drop_journal(home)
+        if isinstance(exc, OSError):
+            raise os_error(exc, current) from None
+        raise
+    for entry in entries:
+        if entry.backup is not None:
+            _quiet_unlink(entry.backup)
+    journal.drop_journal(home)
+
+
+def _backup_name(path: Path) -> Path:
+    """Where the file about to be replaced is kept until the new one is in place. The name
+    ends in ".bak", so the clean-up of a killed run's ".part" files never removes it."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.bak")
+
+
+def _backup(path: Path, backup: Path) -> None:
     """A second name for the file about to be replaced, to restore it if the run fails. A hard
     link keeps the old name in place until the atomic replace (no moment without the file);
-    where links are not possible the file is moved aside instead. The name ends in ".bak", so
-    the clean-up of a killed run's ".part" files never removes it."""
-    backup = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.bak")
+    where links are not possible the file is moved aside instead."""
     try:
         os.link(path, backup, follow_symlinks=False)
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
             raise
         os.rename(path, backup)
-    return backup
 
 
-def _undo(staged, placed, created) -> None:
+def _undo(staged, placed, backups) -> None:
+    """Put the old set back: each replaced file from its backup, each new one removed."""
     for path, backup in reversed(placed):
         if backup is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.replace(backup, path)
-            except OSError:
-                pass
         else:
             _quiet_unlink(path)
+    for backup in backups:  # made for a file not replaced yet
+        journal.restore(backup, _target_of(backup))
     for tmp, _ in staged:
         _quiet_unlink(tmp)
-    for folder in reversed(created):
-        try:
-            folder.rmdir()
-        except OSError:
-            pass
+
+
+def _target_of(backup: Path) -> Path:
+    """The file a backup ".<name>.<pid>.<token>.bak" was made of."""
+    return backup.with_name(".".join(backup.name.split(".")[1:-3]))
 
 
 def _quiet_unlink(path: Path) -> None:
