@@ -14,9 +14,14 @@ import typer
 from typer.core import TyperGroup
 
 try:  # typer >= 0.25 carries its own copy of click
+    from typer._click import core as click_core
+    from typer._click import exceptions as click_errors
+    from typer._click import formatting
     from typer._click.globals import get_current_context
 except ImportError:  # pragma: no cover - older typer on the real click
-    from click import get_current_context
+    from click import core as click_core
+    from click import exceptions as click_errors
+    from click import formatting, get_current_context
 
 from generator.core.errors import UserError, ValidationFailed
 
@@ -42,6 +47,8 @@ class GlobalOptionsFirst(TyperGroup):
             if seen_command and name in GLOBAL_VALUED:
                 if "=" in arg:
                     front.append(arg)
+                elif i + 1 == len(args) or args[i + 1].startswith("-"):
+                    raise click_errors.BadOptionUsage(name, f"Option {name!r} requires", ctx)
                 else:
                     front += args[i : i + 2]
                     i += 1
@@ -53,6 +60,104 @@ class GlobalOptionsFirst(TyperGroup):
                 rest.append(arg)
             i += 1
         return super().parse_args(ctx, front + rest)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.options_metavar = OPTIONS_METAVAR
+        self.subcommand_metavar = "LỆNH [ĐỐI-SỐ]..."
+
+    def get_help_option(self, ctx):
+        return _in_vietnamese(super().get_help_option(ctx))
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            command.options_metavar = OPTIONS_METAVAR
+            _in_vietnamese(command.get_help_option(ctx))
+        return command
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Typer's main, with the command line's own mistakes said in Vietnamese (exit 2),
+        Ctrl-C as exit 130, and output that cannot be written an error (exit 2)."""
+        import sys
+
+        from generator.cli.usage import usage_message
+
+        code = _output_ready()
+        if code is None:
+            try:
+                result = super().main(args, prog_name, complete_var, False, **extra)
+                code = result if isinstance(result, int) else 0
+            except click_errors.UsageError as exc:
+                typer.echo(usage_message(exc), err=True)
+                code = 2
+            except click_errors.Abort:
+                typer.echo("Đã dừng.", err=True)
+                code = 130
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
+HELP_TEXT = "Hiện hướng dẫn này rồi thoát"
+# The words typer writes into a help page itself (its gettext ids).
+_HELP_WORDS = {
+    "default: {default}": "mặc định: {default}",
+    "required": "bắt buộc",
+    "Arguments": "Đối số",
+    "Options": "Tùy chọn",
+    "Commands": "Lệnh",
+    "env var: {var}": "biến môi trường: {var}",
+    "(dynamic)": "(tùy lúc chạy)",
+    "Aborted!": "Đã dừng.",
+}
+
+
+def _in_vietnamese(option):
+    if option is not None:
+        option.help = HELP_TEXT
+    return option
+
+
+OPTIONS_METAVAR = "[TÙY-CHỌN]"
+
+
+def _translate_typer() -> None:
+    """typer's own help words in Vietnamese: those typer.core looks up through gettext, and
+    the "Usage:" its help formatter writes."""
+    import typer.core
+
+    typer.core._ = lambda text: _HELP_WORDS.get(text, text)
+
+    class VietnameseHelp(formatting.HelpFormatter):
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, args, "Cách dùng: " if prefix is None else prefix)
+
+    click_core.Context.formatter_class = VietnameseHelp
+
+
+_translate_typer()
+
+
+def _output_ready() -> int | None:
+    """None when stdout and stderr can take Vietnamese text; else the exit code, the reason
+    said where it can be (a closed stdout, an encoding that has no Vietnamese letters)."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            if sys.stderr is not None:
+                print("không ghi được kết quả: đầu ra chuẩn (stdout) đã đóng", file=sys.stderr)
+            return 2
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            "Đơn vị".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            try:  # plangen speaks Vietnamese: its output is UTF-8 whatever the locale says
+                stream.reconfigure(encoding="utf-8")
+            except (AttributeError, ValueError, OSError):
+                return 2
+    return None
 
 
 app = typer.Typer(

@@ -109,11 +109,19 @@ def unknown(
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+MAX_SLUG = 80  # its output files add ~40 characters; a file name holds 255 bytes
+
+
 def check_slug(slug: str) -> str:
-    """A unit id is a file name: lower-case ASCII letters, digits and "-"."""
+    """A unit id is a file name: lower-case ASCII letters, digits and "-", not too long."""
     if not SLUG.fullmatch(slug):
         raise UserError(
             f'tên đơn vị "{slug}" không hợp lệ: chỉ dùng chữ thường không dấu, '
             'số và "-" (ví dụ dinh-lap), không dùng "/" hay ".."'
+        )
+    if len(slug) > MAX_SLUG:
+        raise UserError(
+            f'mã đơn vị dài {len(slug)} ký tự, tối đa {MAX_SLUG} (tên các tệp kết quả bắt đầu '
+            "bằng mã này): chọn mã ngắn hơn, ví dụ --slug bqlda"
         )
     return slug

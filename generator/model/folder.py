@@ -3,9 +3,10 @@ plan body of the units below a province, and unit profiles.
 
 The data root holds ``catalogs/`` (``roles.yaml``, ``kinds/``, ``editions/<province>-<year>/``,
 ``plans/``, ``units/``) and ``templates/``. It is, in order: ``--data DIR``,
-```$PLANGEN_DATA``, the working folder when it is a data folder (it has
-``catalogs/roles.yaml``), the source checkout this package sits in, or the copy packed into
-an installed wheel. Opening one is model/workspace.py.
+``$PLANGEN_DATA``, the working folder when it is a data folder (it has
+``catalogs/roles.yaml`` and ``templates/``; one without the other is an error, never a
+silent fallback), the source checkout this package sits in, or the copy packed into an
+installed wheel. Opening one is model/workspace.py.
 
 A `Workspace` is immutable and safe to share between threads: everything shared is loaded
 when it is opened (a file that fails is one of `problems`, the others load), and unit
@@ -46,8 +47,16 @@ def data_root(explicit: Path | None = None) -> Path:
         return explicit
     if os.environ.get("PLANGEN_DATA"):
         return Path(os.environ["PLANGEN_DATA"])
-    if (Path("catalogs") / "roles.yaml").is_file() and Path("templates").is_dir():
+    here = [(Path("catalogs") / "roles.yaml").is_file(), Path("templates").is_dir()]
+    if all(here):
         return Path.cwd()  # run inside a data folder (a clone, or a copy of one)
+    if any(here):  # a data folder with a part missing: never the bundled data instead
+        missing = "templates/" if here[0] else "catalogs/roles.yaml"
+        raise UserError(
+            f"thư mục làm việc là một thư mục dữ liệu chưa đủ: thiếu {missing} (đặt lại phần "
+            "thiếu, hoặc chạy ở thư mục khác để dùng dữ liệu đi kèm plangen)",
+            Where(Path.cwd()),
+        )
     checkout = PACKAGE.parent
     if (checkout / "catalogs").is_dir() and (checkout / "pyproject.toml").is_file():
         return checkout
