@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
+from generator.core.errors import UserError
 
 runner = CliRunner()
 PLANGEN = [sys.executable, "-m", "generator.cli"]
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(*args: str, data: Path | None = None, **kw) -> subprocess.CompletedProcess:
     cmd = [*PLANGEN, *(["--data", str(data)] if data else []), *args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = kw.pop("env", None) or {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, **kw)
 
 
@@ -601,3 +602,79 @@ def test_the_working_folder_is_the_data_folder_when_it_is_one(tmp_path, data_cop
     assert "xa-rieng" in result.stdout
     monkeypatch.chdir(tmp_path)  # not a data folder: the checkout or the packaged copy
     assert data_root() != tmp_path
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["--unitt", "x"], 'không có tùy chọn "--unitt" (có phải ý bạn là "--unit"'),
+        (["units", "--data"], 'tùy chọn "--data" cần một giá trị'),
+        (["tasks", "--catalog"], 'tùy chọn "--catalog" cần một giá trị'),
+        (["nosuchcmd"], 'không có lệnh "nosuchcmd"'),
+        (["units", "extra"], "thừa đối số: extra"),
+        (["new-unit", "Xã A"], "thiếu tùy chọn --kind"),
+        (["--unit", "dinh-lap", "--year", "abc"], "giá trị không hợp lệ cho --year"),
+    ],
+)
+def test_usage_errors_are_vietnamese(args, said):
+    result = run(*args)
+    line = one_clean_line(result)
+    assert said in line and "; xem: plangen" in line, line
+    assert not re.search(r"\b(Usage|Error|Possible|option|Missing|Try)\b", result.stderr)
+
+
+def test_help_is_vietnamese():
+    result = run("-h")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Cách dùng: plangen [TÙY-CHỌN] LỆNH [ĐỐI-SỐ]...")
+    assert "Hiện hướng dẫn này rồi thoát" in result.stdout
+    assert not re.search(r"\b(Usage|Options|Commands|Show this message)\b", result.stdout)
+
+
+def test_a_closed_stdout_or_an_ascii_locale_is_not_a_crash():
+    closed = subprocess.run(
+        f"{' '.join(PLANGEN)} units >&-",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert one_clean_line(closed) == "không ghi được kết quả: đầu ra chuẩn (stdout) đã đóng"
+    ascii_run = run(
+        "units", env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "ascii"}
+    )
+    assert ascii_run.returncode == 0 and "Đơn vị" in ascii_run.stdout
+
+
+def test_a_half_data_folder_is_an_error_not_the_bundled_data(tmp_path, data_copy, monkeypatch):
+    (data_copy / "templates").rename(data_copy / "t.bak")
+    result = subprocess.run(
+        [*PLANGEN, "--unit", "dinh-lap", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        cwd=data_copy,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert "thư mục dữ liệu chưa đủ: thiếu templates/" in one_clean_line(result)
+    assert not (tmp_path / "o").exists()
+
+
+def test_nothing_is_written_inside_the_package(tmp_path):
+    from generator.write.files import PACKAGE, write_all
+
+    with pytest.raises(UserError) as info:
+        write_all([(PACKAGE / "data" / "schemas" / "x.json", b"{}")], force=True)
+    assert "không ghi vào thư mục cài đặt" in info.value.message
+    assert not (PACKAGE / "data" / "schemas" / "x.json").exists()
+
+
+def test_a_very_long_unit_id_is_refused(tmp_path):
+    result = run("new-unit", "Xã A", "--kind", "commune", "--province", "lang-son",
+                 "--slug", "a" * 225, "--units-dir", str(tmp_path))  # fmt: skip
+    assert "tối đa 80" in one_clean_line(result)
+    assert not list(tmp_path.iterdir())

@@ -85,8 +85,8 @@ class GlobalOptionsFirst(TyperGroup):
 
         code = _output_ready()
         if code is None:
-            try:
-                result = super().main(args, prog_name, complete_var, False, **extra)
+            try:  # named "plangen" however it was started (python -m generator.cli too)
+                result = super().main(args, prog_name or "plangen", complete_var, False, **extra)
                 code = result if isinstance(result, int) else 0
             except click_errors.UsageError as exc:
                 typer.echo(usage_message(exc), err=True)
