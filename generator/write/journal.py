@@ -12,7 +12,8 @@ journal; the next run in that folder, under the lock, reads it and
 - "placing": renames the remaining parts into place (each was complete) and drops the
   backups, so the new set is whole,
 
-and says what it did. Every step that matters is fsync'ed (the file, then its folder).
+and says what it did. Each part is synced before it is placed, and the journal once it says
+"placing", so a power cut is survived as well as a kill.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ def locked(folder: Path) -> Iterator[None]:
 
 
 def write_journal(folder: Path, state: str, entries: list[Entry]) -> None:
-    """The journal, replaced atomically and synced."""
+    """The journal, replaced atomically; synced (with its folder) once it says "placing",
+    the one state whose loss after a power cut could leave a mix. A killed process loses
+    nothing the kernel has been given, so "staging" is not synced."""
     data = {
         "state": state,
         "files": [
@@ -93,18 +96,21 @@ def write_journal(folder: Path, state: str, entries: list[Entry]) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        os.fsync(fd)
+        if state == "placing":
+            os.fsync(fd)
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    fsync_dir(folder)
+    if state == "placing":
+        fsync_dir(folder)
 
 
 def drop_journal(folder: Path) -> None:
+    """The journal removed (not synced: a journal back after a power cut is completed again,
+    which changes nothing)."""
     for name in (JOURNAL, JOURNAL + ".tmp"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(folder / name)
-    fsync_dir(folder)
 
 
 def _inside(folder: Path, name: object) -> Path | None:
