@@ -77,7 +77,7 @@ CASES = [
     (
         "unknown kind",
         UNIT,
-        "kind: comune\nname: xã Mới\nplan:\n  date: 2026-07\n",
+        "kind: comune\nname: xã Mới\nplan:\n  date: 2026-07\nprovince: lang-son\n",
         ['{path}:1:1: loại đơn vị "comune" không tồn tại (có phải ý bạn là "commune"?)'],
     ),
     (
@@ -85,7 +85,7 @@ CASES = [
         UNIT,
         "kind: commune\nname: xã Mới\nplan:\n  date: 2026-07\n"
         "roles:\n  home_afairs: [Phòng Nội vụ]\n"
-        "tasks:\n  niem-yet-tthcc: {lead: [Văn phòng]}\nomit: [an-sinh]\n",
+        "tasks:\n  niem-yet-tthcc: {lead: [Văn phòng]}\nomit: [an-sinh]\nprovince: lang-son\n",
         [
             '{path}:6:3: vai trò "home_afairs" chưa được khai báo trong roles.yaml '
             '(có phải ý bạn là "home_affairs"?)',
@@ -193,7 +193,9 @@ def test_bad_input_gives_clear_lines_and_writes_nothing(
 
 
 def test_validate_reports_every_problem_of_every_file(data_copy):
-    (data_copy / UNIT).write_text("kind: commune\nname: xã Mới\nplann: {}\n", encoding="utf-8")
+    (data_copy / UNIT).write_text(
+        "kind: commune\nprovince: lang-son\nname: xã Mới\nplann: {}\n", encoding="utf-8"
+    )
     text = (data_copy / CATALOG).read_text(encoding="utf-8")
     (data_copy / CATALOG).write_text(
         text.replace("lead: [police]", "lead: [polise]"), encoding="utf-8"
@@ -249,7 +251,8 @@ def test_nfd_input_comes_out_nfc(tmp_path, data_copy):
     name = unicodedata.normalize("NFD", "xã Lộc Bình")
     assert name != unicodedata.normalize("NFC", name)
     (data_copy / UNIT).write_text(
-        f"kind: commune\nname: {name}\nplan:\n  date: 2026-07-08\n", encoding="utf-8"
+        f"kind: commune\nprovince: lang-son\nname: {name}\nplan:\n  date: 2026-07-08\n",
+        encoding="utf-8",
     )
     result = runner.invoke(
         app,
@@ -312,8 +315,9 @@ def test_a_writer_killed_midway_leaves_no_file_under_the_final_name(tmp_path):
     )
     try:
         assert proc.stdout.readline().strip() == "half"
-        partial = list(tmp_path.iterdir())
-        assert len(partial) == 1 and partial[0].name.startswith(".phu-luc.docx.")
+        partial = sorted(p.name for p in tmp_path.iterdir())  # the journal, and the part
+        assert len(partial) == 2 and partial[1] == ".plangen-journal.json"
+        assert partial[0].startswith(".phu-luc.docx.") and partial[0].endswith(".part")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
@@ -325,6 +329,7 @@ def test_a_writer_killed_midway_leaves_no_file_under_the_final_name(tmp_path):
 
     write_atomic(target, b"whole")
     assert target.read_bytes() == b"whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["phu-luc.docx"]  # the part is cleaned
 
 
 def test_a_value_matching_no_type_of_a_union_is_one_line(tmp_path):

@@ -70,6 +70,8 @@ def test_new_unit_writes_a_minimal_valid_profile(tmp_path, data_copy):
         str(data_copy),
         "new-unit",
         "Xã Lộc Bình",
+        "--province",
+        "lang-son",
         "--kind",
         "commune",
         "--plan-number",
@@ -108,6 +110,8 @@ def test_new_unit_writes_a_minimal_valid_profile(tmp_path, data_copy):
         str(data_copy),
         "new-unit",
         "Xã Lộc Bình",
+        "--province",
+        "lang-son",
         "--kind",
         "commune",
         "--units-dir",
@@ -124,6 +128,8 @@ def test_new_unit_folds_the_slug_and_knows_a_ward(tmp_path, data_copy):
         str(data_copy),
         "new-unit",
         "Phường Đông Kinh",
+        "--province",
+        "lang-son",
         "--kind",
         "ward",
         "--units-dir",
@@ -137,14 +143,25 @@ def test_new_unit_folds_the_slug_and_knows_a_ward(tmp_path, data_copy):
 
 
 def test_new_unit_refuses_unknown_kind_and_existing_shipped_unit(tmp_path, data_copy):
-    result = plangen("--data", str(data_copy), "new-unit", "Xã Mới", "--kind", "comune")
+    result = plangen(
+        "--data", str(data_copy), "new-unit", "Xã Mới", "--province", "lang-son", "--kind", "comune"
+    )
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         'loại đơn vị "comune" không tồn tại (có phải ý bạn là '
         '"commune"?); có: board, commune, department, province, public_service, special_zone, '
         "ward"
     )
-    result = plangen("--data", str(data_copy), "new-unit", "Xã Đình Lập", "--kind", "commune")
+    result = plangen(
+        "--data",
+        str(data_copy),
+        "new-unit",
+        "Xã Đình Lập",
+        "--province",
+        "lang-son",
+        "--kind",
+        "commune",
+    )
     assert result.exit_code == 2
     assert "đã có hồ sơ" in result.stderr
 
@@ -207,7 +224,8 @@ def test_validate_is_quiet_and_zero_on_the_shipped_data():
 
 def test_all_renders_every_unit_and_reports_a_broken_one(tmp_path, data_copy):
     (data_copy / "catalogs" / "units" / "hong.yaml").write_text(
-        "kind: commune\nname: xã Hỏng\nplan: {date: 2026-07}\nomit: [khong-co]\n", encoding="utf-8"
+        "kind: commune\nprovince: lang-son\nname: xã Hỏng\nplan: {date: 2026-07}\nomit: [khong-co]\n",
+        encoding="utf-8",
     )
     out = tmp_path / "out"
     result = plangen("--data", str(data_copy), "--all", "--out", str(out), "--no-tracker")
@@ -431,6 +449,8 @@ def test_new_unit_writes_the_date_as_a_date(tmp_path):
     result = plangen(
         "new-unit",
         "Xã Thử",
+        "--province",
+        "lang-son",
         "--kind",
         "commune",
         "--plan-date",
@@ -440,7 +460,16 @@ def test_new_unit_writes_the_date_as_a_date(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "  date: 2026-07-02\n" in (tmp_path / "thu.yaml").read_text(encoding="utf-8")
-    bad = plangen("new-unit", "Xã B", "--kind", "commune", "--plan-date", "2026-13-02")
+    bad = plangen(
+        "new-unit",
+        "Xã B",
+        "--province",
+        "lang-son",
+        "--kind",
+        "commune",
+        "--plan-date",
+        "2026-13-02",
+    )
     assert bad.exit_code == 2 and bad.stderr.startswith("--plan-date: ")
 
 
@@ -480,15 +509,17 @@ def test_validate_speaks_vietnamese_only(data_copy):
 
 
 def test_a_units_own_fault_is_said_once_at_its_profile(tmp_path):
-    """A department without a plan symbol: one line, at the profile, not one per catalog."""
+    """A department without a plan symbol: one line, at the profile's plan, not one per
+    catalog."""
     (tmp_path / "stp.yaml").write_text(
-        "kind: department\nname: Sở Tư pháp\nplan: {date: 2026-07}\n", encoding="utf-8"
+        "kind: department\nprovince: lang-son\nname: Sở Tư pháp\nplan: {date: 2026-07}\n",
+        encoding="utf-8",
     )
     result = plangen("--units-dir", str(tmp_path), "validate")
     assert result.exit_code == 2
     assert [line for line in result.stderr.splitlines() if "cảnh báo:" not in line] == [
-        f'{tmp_path / "stp.yaml"}: đơn vị "stp": thiếu ký hiệu kế hoạch (plan.symbol, ví dụ '
-        'KH-SYT): loại "department" không có ký hiệu chung'
+        f'{tmp_path / "stp.yaml"}:4:1: đơn vị "stp": thiếu ký hiệu kế hoạch (plan.symbol, ví '
+        'dụ KH-SYT): loại "department" không có ký hiệu chung'
     ]
 
 

@@ -320,7 +320,7 @@ def test_global_options_after_the_command(tmp_path, data_copy):
     units = tmp_path / "units"
     units.mkdir()
     (units / "xa-moi.yaml").write_text(
-        "kind: commune\nname: xã Mới\nplan: {date: 2026-07}\n", encoding="utf-8"
+        "kind: commune\nprovince: lang-son\nname: xã Mới\nplan: {date: 2026-07}\n", encoding="utf-8"
     )
     result = runner.invoke(app, ["units", "--units-dir", str(units), "--data", str(data_copy)])
     assert result.exit_code == 0, result.output
@@ -329,7 +329,17 @@ def test_global_options_after_the_command(tmp_path, data_copy):
 
 def test_new_unit_any_name_round_trips(tmp_path):
     result = runner.invoke(
-        app, ["new-unit", 'Xã A"B: #1', "--kind", "commune", "--units-dir", str(tmp_path)]
+        app,
+        [
+            "new-unit",
+            'Xã A"B: #1',
+            "--province",
+            "lang-son",
+            "--kind",
+            "commune",
+            "--units-dir",
+            str(tmp_path),
+        ],
     )
     assert result.exit_code == 0, result.output
     [path] = tmp_path.glob("*.yaml")
@@ -343,7 +353,17 @@ def test_new_unit_any_name_round_trips(tmp_path):
 
 def test_new_unit_writes_a_schema_line_that_resolves_or_none(tmp_path):
     result = runner.invoke(
-        app, ["new-unit", "Xã Mới", "--kind", "commune", "--units-dir", str(tmp_path)]
+        app,
+        [
+            "new-unit",
+            "Xã Mới",
+            "--province",
+            "lang-son",
+            "--kind",
+            "commune",
+            "--units-dir",
+            str(tmp_path),
+        ],
     )
     assert result.exit_code == 0, result.output
     first = (tmp_path / "moi.yaml").read_text(encoding="utf-8").splitlines()[0]
@@ -380,7 +400,8 @@ def test_killing_all_leaves_no_worker_behind(tmp_path, data_copy):
     units = data_copy / "catalogs" / "units"
     for i in range(150):
         (units / f"xa-{i}.yaml").write_text(
-            f"kind: commune\nname: xã Số {i}\nplan: {{date: 2026-07}}\n", encoding="utf-8"
+            f"kind: commune\nprovince: lang-son\nname: xã Số {i}\nplan: {{date: 2026-07}}\n",
+            encoding="utf-8",
         )
     proc = subprocess.Popen(
         [*PLANGEN, "--data", str(data_copy), "--all", "--out", str(tmp_path / "out")],
@@ -491,7 +512,7 @@ def test_force_never_leaves_a_moment_without_the_file(tmp_path, monkeypatch):
 )
 def test_plan_numbers_are_read_as_typed(tmp_path, typed, printed_or_error):
     (tmp_path / "a.yaml").write_text(
-        f"kind: commune\nname: xã A\nplan: {{number: {typed}, date: 2026-07-06}}\n",
+        f"kind: commune\nprovince: lang-son\nname: xã A\nplan: {{number: {typed}, date: 2026-07-06}}\n",
         encoding="utf-8",
     )
     result = runner.invoke(app, ["--units-dir", str(tmp_path), "units"])
@@ -550,7 +571,7 @@ def test_what_a_unit_writes_goes_through_the_same_sandbox(tmp_path):
     units.mkdir()
     profile = units / "thu.yaml"
     profile.write_text(
-        "kind: commune\nname: xã Thử\nplan: {number: 5, date: 2026-07-06}\n"
+        "kind: commune\nprovince: lang-son\nname: xã Thử\nplan: {number: 5, date: 2026-07-06}\n"
         'roles:\n  police: ["Công an {{ unit.short }} Thử"]\n'
         'tasks:\n  niem-yet-tthc:\n    text: "Niêm yết tại UBND {{ unit.short }}."\n'
         '    lead: [Trưởng thôn]\n    support: ["Bưu điện {{ unit.short }}"]\n',
@@ -576,12 +597,13 @@ def test_what_a_unit_writes_goes_through_the_same_sandbox(tmp_path):
     bad = runner.invoke(app, ["--units-dir", str(units), "validate"])
     assert bad.exit_code == 2
     # at the line and column of the role's body in the profile
-    assert bad.stderr.splitlines()[0].startswith(f'{profile}:5:12: vai trò "police" của đơn vị: ')
+    assert bad.stderr.splitlines()[0].startswith(f'{profile}:6:12: vai trò "police" của đơn vị: ')
 
 
 def test_a_units_name_is_never_a_template(tmp_path):
     (tmp_path / "x.yaml").write_text(
-        "kind: commune\nname: 'xã {{ unit.short }}'\nplan: {date: 2026-07}\n", encoding="utf-8"
+        "kind: commune\nprovince: lang-son\nname: 'xã {{ unit.short }}'\nplan: {date: 2026-07}\n",
+        encoding="utf-8",
     )
     result = runner.invoke(app, ["--units-dir", str(tmp_path), "validate"])
     assert result.exit_code == 2
@@ -594,7 +616,8 @@ def test_the_working_folder_is_the_data_folder_when_it_is_one(tmp_path, data_cop
     from generator.model.workspace import data_root
 
     (data_copy / "catalogs" / "units" / "xa-rieng.yaml").write_text(
-        "kind: commune\nname: xã Riêng\nplan: {date: 2026-07}\n", encoding="utf-8"
+        "kind: commune\nprovince: lang-son\nname: xã Riêng\nplan: {date: 2026-07}\n",
+        encoding="utf-8",
     )
     monkeypatch.chdir(data_copy)
     assert data_root() == data_copy

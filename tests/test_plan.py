@@ -450,16 +450,17 @@ def test_document_properties_stamp_author_and_catalogs():
 def more_units(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("units")
     (folder / "so-tai-chinh.yaml").write_text(
-        "kind: department\nname: Sở Tài chính\nplan: {number: 5, symbol: KH-STC, "
+        "kind: department\nprovince: lang-son\nname: Sở Tài chính\nplan: {number: 5, symbol: KH-STC, "
         "date: 2026-07-02}\n",
         encoding="utf-8",
     )
     (folder / "hoang-van-thu.yaml").write_text(
-        "kind: ward\nname: phường Hoàng Văn Thụ\nplan: {number: 41, date: 2026-07-03}\n",
+        "kind: ward\nprovince: lang-son\nname: phường Hoàng Văn Thụ\nplan: {number: 41, date: 2026-07-03}\n",
         encoding="utf-8",
     )
     (folder / "du-thao.yaml").write_text(
-        "kind: commune\nname: xã Na Sầm\nplan: {date: 2026-07}\n", encoding="utf-8"
+        "kind: commune\nprovince: lang-son\nname: xã Na Sầm\nplan: {date: 2026-07}\n",
+        encoding="utf-8",
     )
     return folder
 
@@ -589,7 +590,7 @@ def test_two_bodies_of_one_role_are_named_in_their_points(tmp_path):
     ws = unit_workspace(
         tmp_path,
         "tam-son",
-        "kind: ward\nname: phường Tam Sơn\nplan: {number: 4, date: 2026-07-03}\n"
+        "kind: ward\nprovince: lang-son\nname: phường Tam Sơn\nplan: {number: 4, date: 2026-07-03}\n"
         "roles: {home_affairs: [Phòng Nội vụ, Văn phòng HĐND và UBND phường]}\n",
     )
     plan = build_plan(ws, "tam-son", appendices(ws, "tam-son"))
@@ -605,7 +606,9 @@ def test_long_issuer_name_wraps_beside_the_national_heading(tmp_path):
 
     name = "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn và các khu công nghiệp"
     ws = unit_workspace(
-        tmp_path, "bql", f"kind: board\nname: {name}\nshow_name: false\nplan: {{date: 2026-07}}\n"
+        tmp_path,
+        "bql",
+        f"kind: board\nprovince: lang-son\nname: {name}\nshow_name: false\nplan: {{date: 2026-07}}\n",
     )
     data = plan_docx(ws, "bql", appendices(ws, "bql"))
     table = header_table(data)._tbl
@@ -685,7 +688,7 @@ def test_an_appendix_without_tasks_is_left_out_of_the_whole_plan(tmp_path):
     ws = unit_workspace(
         tmp_path,
         "khong-sipas",
-        "kind: commune\nname: xã Khánh Khê\nplan: {number: 7, date: 2026-07-03}\n"
+        "kind: commune\nprovince: lang-son\nname: xã Khánh Khê\nplan: {number: 7, date: 2026-07-03}\n"
         "omit: [chinh-sach, dich-vu-hanh-chinh-cong]\n",
     )
     docs = appendices(ws, "khong-sipas")
@@ -717,7 +720,7 @@ def test_a_unit_clears_a_kind_line_and_its_own_lines_render(tmp_path):
     ws = unit_workspace(
         tmp_path,
         "na-sam",
-        "kind: commune\nname: xã Na Sầm\nplan: {date: 2026-07}\ndocument:\n"
+        "kind: commune\nprovince: lang-son\nname: xã Na Sầm\nplan: {date: 2026-07}\ndocument:\n"
         "  signer: {deputy: null, title: CHỦ TỊCH, name: 'Hoàng {{ unit.proper }}'}\n"
         "  recipients: ['- Bộ Nội vụ;', 'Sở Nội vụ.', 'Lưu: VT']\n",
     )
@@ -729,7 +732,7 @@ def test_a_unit_clears_a_kind_line_and_its_own_lines_render(tmp_path):
     ws = unit_workspace(
         tmp_path,
         "na-sam",
-        "kind: commune\nname: xã Na Sầm\nplan: {date: 2026-07}\n"
+        "kind: commune\nprovince: lang-son\nname: xã Na Sầm\nplan: {date: 2026-07}\n"
         "document:\n  signer: {name: Hoàng Văn A}\n",
     )
     plan = build_plan(ws, "na-sam", [])
@@ -740,7 +743,7 @@ def test_stored_copy_must_be_the_last_recipient(tmp_path, data_copy):
     ws = unit_workspace(
         tmp_path,
         "na-sam",
-        "kind: commune\nname: xã Na Sầm\nplan: {date: 2026-07}\n"
+        "kind: commune\nprovince: lang-son\nname: xã Na Sầm\nplan: {date: 2026-07}\n"
         "document:\n  recipients: ['Lưu: VT', Bộ Nội vụ]\n",
     )
     problems = [str(p) for p in validate_plan(ws, ["na-sam"])]

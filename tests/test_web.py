@@ -220,7 +220,8 @@ def login(client: TestClient, name: str, password: str):
 def test_units_page_lists_units_with_plan_and_deadline(client, data_copy):
     late = unit_file(data_copy, "xa-muon")
     late.write_text(
-        "kind: commune\nname: xã Muộn\nplan:\n  number: 7\n  date: 2026-07-20\n", encoding="utf-8"
+        "kind: commune\nprovince: lang-son\nname: xã Muộn\nplan:\n  number: 7\n  date: 2026-07-20\n",
+        encoding="utf-8",
     )
     r = client.get("/")
     assert r.status_code == 200
@@ -660,7 +661,9 @@ def test_error_pages_are_vietnamese_without_traceback(data_copy, monkeypatch):
 
 
 def test_a_profile_with_broken_yaml_is_explained(client, data_copy):
-    unit_file(data_copy).write_text("kind: commune\nname: [không đóng\n", encoding="utf-8")
+    unit_file(data_copy).write_text(
+        "kind: commune\nprovince: lang-son\nname: [không đóng\n", encoding="utf-8"
+    )
     r = client.get("/units/dinh-lap")
     assert r.status_code == 200 and "YAML" in r.text and "plangen validate" in r.text
 

@@ -91,7 +91,11 @@ class GlobalOptionsFirst(TyperGroup):
             except click_errors.UsageError as exc:
                 typer.echo(usage_message(exc), err=True)
                 code = 2
-            except click_errors.Abort:
+            except click_errors.ClickException as exc:  # a file option that cannot open
+                name = getattr(exc, "ui_filename", "")
+                typer.echo(f"không mở được tệp {name}".rstrip(), err=True)
+                code = 2
+            except typer.Abort:
                 typer.echo("Đã dừng.", err=True)
                 code = 130
         if not standalone_mode:
