@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from generator.web import errors, security
 from generator.web.limits import LoginLimits, Slots
-from generator.web.routes import auth, files, new, tracker, unit, units
+from generator.web.routes import auth, files, new, rollup, tracker, unit, units
 from generator.web.security import Guard, Signer, is_loopback
 from generator.web.site import HERE, Bounds, Site
 from generator.web.state import Data
@@ -96,7 +96,7 @@ def create_app(
     app.state.login_limits = site.bounds.login
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     errors.install(app)
-    for module in (auth, units, unit, files, tracker, new):
+    for module in (auth, units, unit, files, tracker, new, rollup):
         app.include_router(module.router)
     app.add_middleware(
         Guard,

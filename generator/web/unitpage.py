@@ -5,11 +5,13 @@ in a worker thread; nothing here reads a request."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.core.dates import short
 from generator.core.errors import UserError
+from generator.cycle.reminders import unit_reminder
 from generator.model.kinds import KindView
 from generator.model.unit import Unit
 from generator.model.workspace import Workspace
@@ -21,6 +23,8 @@ from generator.web.checking import Check, check_profile
 from generator.web.profiles import Values
 from generator.web.site import Site
 from generator.web.state import Stamp
+
+REMINDER_DAYS = 14  # the unit page lists what falls due in these next days
 
 # The form's fields in the order the page shows them (the roles follow, then "omit").
 FIELD_ORDER = (
@@ -115,6 +119,15 @@ def _downloads(site: Site, ws: Workspace, stamp: Stamp, slug: str, saved: Check 
     return views.downloads(files, saved.appendices, render_pdf.soffice() is not None), ""
 
 
+def reminder_of(site: Site, slug: str):
+    """(what falls due in the next REMINDER_DAYS from the newest submission, or None; why
+    it could not be read): the page shows the rest even when the history cannot be read."""
+    try:
+        return unit_reminder(site.data.root, slug, dt.date.today(), REMINDER_DAYS), ""
+    except UserError as exc:
+        return None, exc.message
+
+
 def summary(check: Check, order: list[str], labels: Mapping[str, str]) -> list[tuple]:
     """(field, its label, message) of every field error, in the order of the page."""
     ranked = [f for f in order if f in check.fields] + [f for f in check.fields if f not in order]
@@ -144,7 +157,11 @@ def context(
     roles = views.role_rows(ws, kind, values, hints)
     order = [*FIELD_ORDER, *(r.field for r in roles), "omit"]
     labels = {**profiles.LABELS, **{r.field: r.description for r in roles}}
+    reminder, reminder_error = reminder_of(site, slug)
     return {
+        "reminder": reminder,
+        "reminder_error": reminder_error,
+        "reminder_days": REMINDER_DAYS,
         "slug": slug,
         "file_name": site.unit_path(ws, slug).name,
         "kind": kind,

@@ -1,4 +1,8 @@
-"""A filled tracker sent back: the `plangen status` summary of it.
+"""A filled tracker sent back: the `plangen status` summary of it, and the tracker stored
+in the progress history (cycle/submit.py, as `plangen submit`): who sent it, when, its hash,
+every task's status, date done and notes. A tracker older than the unit's newest submission
+is not stored: the page shows the differences and a form to send it again with "Ghi nhận dù
+cũ hơn" ticked.
 
 The upload is checked by its content, not its name: at most `MAX_UPLOAD` bytes, then the
 one safe-package check of the core (core.package.Package: parts, unpacked sizes, ratios,
@@ -63,9 +67,10 @@ def check_package(data: bytes) -> None:
         raise Refused(400, f"Tệp theo dõi không phải sổ tính Excel (.xlsx): thiếu {missing[-1]}.")
 
 
-def _report(site: Site, data: bytes, display: str):
+def _report(site: Site, data: bytes, display: str, slug: str = "", who: str = "", force=False):
     from generator.readback import status as reader  # openpyxl, only for an upload
 
+    stored = None
     try:
         with site.bounds.status_slots.hold():
             check_package(data)
@@ -76,19 +81,41 @@ def _report(site: Site, data: bytes, display: str):
                     report = reader.read_status(path)
                 except UserError as exc:
                     raise Refused(400, vietnamese(exc.message)) from None
+                if slug:
+                    stored = _store(site, path, slug, who, force, display)
     except Busy:
         raise Refused(
             503, "Máy chủ đang đọc tệp theo dõi của đơn vị khác; hãy gửi lại sau ít phút."
         ) from None
     report.path = Path(display)
-    return report, reader.format_report(report)
+    return report, reader.format_report(report), stored
+
+
+def _store(site: Site, path: Path, slug: str, who: str, force: bool, display: str) -> dict:
+    """The tracker stored in the history: what happened, for the page."""
+    from generator.cycle.submit import OlderTracker, submit
+    from generator.web.routes.rollup import history_db
+
+    try:
+        ws, _ = site.data.workspace()
+        outcome = submit(
+            history_db(site), ws, slug, path, who=who, source="web", force=force,
+            file_name=display,
+        )  # fmt: skip
+    except OlderTracker as exc:
+        message = exc.message.split(". Chưa ghi gì")[0]
+        return {"refused": vietnamese(message), "changes": exc.changes}
+    except UserError as exc:
+        return {"error": vietnamese(exc.message)}
+    return {"outcome": outcome}
 
 
 @router.post("/units/{slug}/status")
 async def status(request: Request, slug: str):
     site = site_of(request)
-    site.unit_access(request, slug)
+    viewer = site.unit_access(request, slug)
     form = await site.form_of(request, max_files=1)
+    force = form.get("force") == "1"
     try:
         upload = form.get("tracker")
         if upload is None or not hasattr(upload, "read"):
@@ -99,13 +126,15 @@ async def status(request: Request, slug: str):
     if len(data) > MAX_UPLOAD:
         raise Refused(413, "Tệp theo dõi quá lớn (tối đa 5 MB).")
     display = display_name(getattr(upload, "filename", "") or "theo-doi.xlsx")
-    report, text = await run_in_threadpool(_report, site, data, display)
+    who = viewer.name or "(trên máy chủ, không có tài khoản)"
+    report, text, stored = await run_in_threadpool(_report, site, data, display, slug, who, force)
     return site.page(
         request,
-        "status.html",
+        "submitted.html",
         title="Tình hình thực hiện",
         slug=slug,
         file_name=display,
         report=report,
         text=text,
+        stored=stored,
     )
