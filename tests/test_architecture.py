@@ -26,7 +26,18 @@ ALLOWED = {
     "readback": {"core", "model", "resolve", "check", "render", "write", "flow"},
     "cycle": {"core", "model", "resolve", "check", "render", "write", "flow", "readback"},
     "web": {"core", "model", "resolve", "check", "render", "write", "flow", "readback", "cycle"},
-    "cli": {"core", "model", "resolve", "check", "render", "write", "flow", "readback", "cycle", "web"},
+    "cli": {
+        "core",
+        "model",
+        "resolve",
+        "check",
+        "render",
+        "write",
+        "flow",
+        "readback",
+        "cycle",
+        "web",
+    },
 }
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 120

@@ -1,7 +1,7 @@
 """The rendered DOCX, read back from its XML, against the layout rules of docs/layout.md.
 
-Every test renders in memory (``render_appendix(load_template(...), appendix)``) and parses the parts
-with lxml; the few files a test needs (an edited template) go under ``tmp_path``.
+Every test renders in memory (``render_appendix(load_template(...), appendix)``) and parses
+the parts with lxml; the few files a test needs (an edited template) go under ``tmp_path``.
 """
 
 from __future__ import annotations
@@ -213,7 +213,9 @@ def appendix(slug: str):
 
 @cache
 def rendered(slug: str, numbered: bool = False) -> bytes:
-    return render_appendix(load_template(workspace().template), appendix(slug), numbered_columns=numbered)
+    return render_appendix(
+        load_template(workspace().template), appendix(slug), numbered_columns=numbered
+    )
 
 
 @cache
@@ -470,7 +472,10 @@ def test_plan_date_without_day_leaves_blank():
     text = PlanDate(2026, 7, None).short()
     assert re.fullmatch(r" {3,}/7/2026", text), repr(text)
     assert "None" not in PlanDate(2026, 7, None).long()
-    assert PlanDate.parse("2026-07") == PlanDate(2026, 7) and PlanDate.parse("2026-7-6").iso() == "2026-07-06"
+    assert (
+        PlanDate.parse("2026-07") == PlanDate(2026, 7)
+        and PlanDate.parse("2026-7-6").iso() == "2026-07-06"
+    )
 
 
 def _kind(**extra) -> Kind:
@@ -556,18 +561,17 @@ def test_header_labels(slug):
 @pytest.mark.parametrize("slug", UNITS)
 @pytest.mark.parametrize("numbered", [False, True])
 def test_only_header_rows_repeat_and_short_rows_do_not_split(slug, numbered):
-    """Header and section rows, and task rows of at most SHORT_ROW_LINES lines, are kept
-    on one page (w:cantSplit); longer task rows may break (docs/layout.md)."""
-    from generator.render.appendix import (
-        SHORT_ROW_LINES,
-        column_widths,
-        line_count,
-    )
+    """Header and section rows, and task rows of at most SHORT_ROW_LINES lines (font
+    metrics, the text as written at the table's widths), are kept on one page (w:cantSplit);
+    so is the last row, and the row before it is kept with it (w:keepNext); other rows may
+    break, unless a cut would leave a single line on a page (docs/layout.md, "Pages")."""
+    from generator.render.appendix import SHORT_ROW_LINES, line_count
 
     d = doc(slug, numbered)
     a = appendix(slug)
     n_header = 2 if numbered else 1
-    widths = column_widths(a, TEXT_WIDTH)
+    [table] = d.tables
+    widths = [int(wval(g, "w")) for g in table.findall(f"{w('tblGrid')}/{w('gridCol')}")]
     long_rows = 0
     for i, tr in enumerate(d.rows):
         repeat = tr.find(f"{w('trPr')}/{w('tblHeader')}") is not None
@@ -577,13 +581,23 @@ def test_only_header_rows_repeat_and_short_rows_do_not_split(slug, numbered):
             assert cant_split, f"row {i} may split"
             continue
         row = a.rows[i - n_header]
-        tallest = max(
-            line_count(row.code if c.key == "stt" else row.cells.get(c.key, ""), wd)
-            for c, wd in zip(a.columns, widths, strict=True)
-        )
-        assert cant_split == (tallest <= SHORT_ROW_LINES), (row.ident, tallest)
+        written = ["\n".join(text_of(p) for p in d.cell_paras(tc)) for tc in d.cells(tr)]
+        tallest = max(line_count(t, wd) for t, wd in zip(written, widths, strict=True))
+        if tallest <= SHORT_ROW_LINES or i == len(d.rows) - 1:
+            assert cant_split, (row.ident, tallest)
         long_rows += not cant_split
     assert long_rows < len(a.tasks)
+    before_last = d.rows[-2]
+    for tc in d.cells(before_last):
+        for p in d.cell_paras(tc):
+            assert d.ppr(p, "keepNext") is not None, "the row before the last is not kept with it"
+    kept = [
+        tr
+        for tr in d.rows[n_header:-2]
+        if all(d.ppr(p, "keepNext") is not None for tc in d.cells(tr) for p in d.cell_paras(tc))
+    ]
+    sections = sum(r.is_section for r in a.rows[:-2])
+    assert len(kept) == sections, "only section rows and the row before the last keep with next"
 
 
 @pytest.mark.parametrize("slug", UNITS)
@@ -693,6 +707,195 @@ def test_numbered_columns_row(slug):
     assert [text_of(tc) for tc in d.cells(d.rows[0])] == [
         text_of(tc) for tc in doc(slug).cells(doc(slug).rows[0])
     ]
+
+
+# --------------------------------------------------------------------------- 4b. names, pages
+
+UNIT_FILES = Path(workspace().root) / "catalogs" / "units"
+ALL_UNITS = tuple(sorted(p.stem for p in UNIT_FILES.glob("*.yaml")))
+HEADS = ("Phòng", "Văn phòng", "Trung tâm", "Ban", "Sở")
+FIXED = ("stt", "deadline")
+FIRST_UNITS = ("lang-son", "dinh-lap", "dong-dang", "tam-thanh", "so-y-te")
+
+
+@cache
+def unit_tables(slug: str):
+    """(appendix, its DOCX parsed) for both appendices of a unit."""
+    template = load_template(workspace().template)
+    return [(a, Docx(render_appendix(template, a))) for a in appendices(workspace(), slug)]
+
+
+def _grid(d: Docx) -> list[int]:
+    [table] = d.tables
+    return [int(wval(g, "w")) for g in table.findall(f"{w('tblGrid')}/{w('gridCol')}")]
+
+
+@pytest.mark.parametrize("slug", ALL_UNITS)
+def test_column_widths_are_chosen_from_the_text_within_bounds(slug):
+    """docs/layout.md, "Widths": the lead and support columns between 0.75 and 1.5 times the
+    catalog's width, the text columns at least 0.85 times theirs, STT and deadline as the
+    catalog says (wider only when "STT" or "Thường xuyên" would not fit), the text width
+    kept, the same widths every time."""
+    from generator.render import tablefit
+
+    for a, d in unit_tables(slug):
+        grid = _grid(d)
+        base = tablefit.catalog_widths(a, TEXT_WIDTH)
+        assert sum(grid) == TEXT_WIDTH == sum(base), grid
+        assert grid == tablefit.fitted_widths(a, TEXT_WIDTH)  # deterministic
+        fixed = [(g, b) for c, g, b in zip(a.columns, grid, base, strict=True) if c.key in FIXED]
+        widened = any(g != b for g, b in fixed)
+        if slug in FIRST_UNITS:  # their catalogs' STT and deadline are wide enough
+            assert not widened, fixed
+        for c, got, want in zip(a.columns, grid, base, strict=True):
+            if c.key in FIXED:  # widened only to hold "STT", "Thường xuyên", …
+                assert got >= want, (c.key, got, want)
+            elif c.key in ("lead", "support"):
+                assert tablefit.SHRINK * want - 1 <= got <= tablefit.GROW * want + 1, (c.key, got)
+            else:
+                floor = tablefit.TEXT_FLOOR if not widened else 0.7
+                assert got >= floor * want - 1, (c.key, got, want)
+
+
+def test_widths_follow_the_names():
+    """Long names widen their column where that pays (lang-son's "Văn phòng UBND tỉnh", 30
+    times in Phụ lục I), short ones let it shrink (the board's "Văn phòng")."""
+    from generator.render import tablefit
+
+    lang_son = appendices(workspace(), "lang-son", ["I"])[0]
+    lead = [c.key for c in lang_son.columns].index("lead")
+    widths = tablefit.fitted_widths(lang_son, TEXT_WIDTH)
+    assert widths[lead] >= tablefit._need("Văn phòng UBND tỉnh", ";")
+    board = appendices(workspace(), "dong-dang", ["I"])[0]
+    widths = tablefit.fitted_widths(board, TEXT_WIDTH)
+    assert widths[lead] < tablefit.catalog_widths(board, TEXT_WIDTH)[lead]
+
+
+def _names_of(text: str) -> list[str]:
+    """A lead/support cell's text (no-break spaces kept) as its names."""
+    return [n for line in text.split("\n") for n in line.removeprefix("-" + NBSP).split("; ")]
+
+
+@pytest.mark.parametrize("slug", ALL_UNITS)
+def test_names_are_glued_where_they_fit_and_heads_always(slug):
+    """docs/layout.md, "Names": a name that fits a line of its cell has only no-break
+    spaces; a longer one is cut at ordinary spaces, never right after its head."""
+    from generator.core.fonts import em
+    from generator.render import tablefit
+
+    checked = 0
+    for a, d in unit_tables(slug):
+        grid = _grid(d)
+        keys = [c.key for c in a.columns]
+        for tr, row in zip(d.rows[1:], a.rows, strict=True):
+            if row.is_section:
+                continue
+            for key in ("lead", "support"):
+                tc = d.cells(tr)[keys.index(key)]
+                text = "\n".join(raw_text_of(p) for p in d.cell_paras(tc))
+                room = tablefit.usable_em(grid[keys.index(key)])
+                for name in _names_of(text):
+                    plain = name.replace(NBSP, " ")
+                    if em(plain + ";") <= room:
+                        assert " " not in name, f"{row.ident} {key}: {plain!r} fits, not glued"
+                    head = next((h for h in HEADS if plain.startswith(h + " ")), None)
+                    if head:
+                        glued = name[: len(head) + 1]
+                        assert " " not in glued, f"{row.ident} {key}: {plain!r} cut after its head"
+                    checked += 1
+    assert checked > 10
+
+
+@pytest.mark.parametrize(
+    "name, width, want",
+    [
+        ("Phòng Nội vụ", 2143, "Phòng_Nội_vụ"),
+        ("Phòng Văn hóa - Xã hội", 2800, "Phòng_Văn_hóa_-_Xã_hội"),
+        ("Phòng Văn hóa - Xã hội", 2143, "Phòng_Văn_hóa_- Xã_hội"),
+        ("Trung tâm Phục vụ hành chính công", 2600, "Trung_tâm_Phục_vụ hành_chính_công"),
+        ("Trung tâm Dịch vụ công ích", 2174, "Trung_tâm_Dịch_vụ công_ích"),
+        ("Văn phòng HĐND và UBND phường", 2600, "Văn_phòng_HĐND và_UBND_phường"),
+        ("Phòng Kinh tế, Hạ tầng và Đô thị", 2600, "Phòng_Kinh_tế, Hạ_tầng_và_Đô_thị"),
+        ("các cơ quan, đơn vị có liên quan", 2600, "các_cơ_quan, đơn_vị_có_liên_quan"),
+        ("các phòng chuyên môn", 2143, "các_phòng chuyên_môn"),
+        ("Sở Tài chính (tham mưu kinh phí)", 2600, "Sở_Tài_chính (tham_mưu_kinh_phí)"),
+        ("UBND cấp xã", 2143, "UBND_cấp_xã"),
+        ("Trung tâm QLCK", 2143, "Trung_tâm_QLCK"),
+        ("Trung tâm QLCK", 1607, "Trung_tâm QLCK"),  # narrower: the head stays whole
+    ],
+)
+def test_a_long_name_is_cut_where_a_clerk_would(name, width, want):
+    """Whole when it fits; else after a comma, before "và" or a bracket, between pairs of
+    syllables, never inside its head or right after it (docs/layout.md, "Names")."""
+    from generator.render import tablefit
+
+    got = tablefit.glue(name, tablefit.usable_em(width), ";")
+    assert got.replace(NBSP, "_") == want
+
+
+def test_header_labels_break_between_pairs_of_syllables():
+    from generator.render import tablefit
+
+    assert tablefit.label_text("Đơn vị chủ trì", 1607) == "Đơn\u00a0vị chủ\u00a0trì"
+    assert tablefit.label_text("Thời gian hoàn thành", 1714) == "Thời\u00a0gian hoàn\u00a0thành"
+    assert tablefit.label_text("Sản phẩm/Kết quả dự kiến", 2586).endswith(" dự\u00a0kiến")
+
+
+@pytest.mark.parametrize(
+    "text, points, lines",
+    [
+        # seen in LibreOffice's PDFs: the line holds 0.06 pt more than its box
+        ("dụng đúng quy định; 100%", 141.5, 1),
+        ("thời gian giải quyết TTHC.", 141.5, 1),
+        # a slash between words is no place to break; a hyphen is
+        ("100% kết quả được trả đúng/sớm hơn.", 125.0, 2),
+        ("Kế hoạch số 235/KH-UBND", 60.0, 4),  # Kế hoạch | số | 235/KH- | UBND
+        ("", 50.0, 1),
+    ],
+)
+def test_lines_are_measured_as_libreoffice_wraps_them(text, points, lines):
+    from generator.render import measure
+
+    assert measure.paragraph_lines(text, points / 13) == lines
+
+
+def test_page_simulation_keeps_two_lines_on_each_side():
+    """A row that would leave one line on a page is not split; the rows kept with the next
+    one move with it (render/measure.py)."""
+    from generator.render import measure
+
+    def row(lines: int, **flags) -> measure.Row:
+        return measure.Row((measure.cell([lines], 13, 2, 2),), **flags)
+
+    geo = measure.Geometry(first=56.7, top=56.7, bottom=56.7 + 170, header=0)
+    # after a row of 7 lines (109.2 pt) a row of 4 would be cut 3 + 1
+    rows, pieces = measure.paginate([row(7), row(4)], geo)
+    assert not rows[1].cant_split and pieces[1] == [(0, 3), (1, 1)]
+    rows, pieces = measure.paginate([row(7), row(4)], geo, 2, 3.0)
+    assert rows[1].cant_split and pieces[1] == [(1, 4)]
+    # a heading kept with a row that goes to the next page goes with it
+    rows, pieces = measure.paginate([row(7), row(1, keep_next=True), row(4, cant_split=True)], geo)
+    assert pieces[1] == [(1, 1)] and pieces[2] == [(1, 4)]
+
+
+def test_plan_body_keeps_body_names_together():
+    """docs/layout.md, "Names": in the body, a body's name is joined by no-break spaces,
+    whole when it takes at most a third of a line, else in pieces."""
+    from generator.render.plan import NAME_ROOM, body_names, keep_names
+
+    names = ("Trung tâm Phục vụ hành chính công", "Văn phòng UBND tỉnh", "Phòng Nội vụ")
+    text = "Giao Văn phòng UBND tỉnh và Trung tâm Phục vụ hành chính công, phòng Nội vụ."
+    got = keep_names(text, names)
+    assert "Văn\u00a0phòng\u00a0UBND\u00a0tỉnh" in got
+    assert "Trung\u00a0tâm\u00a0Phục\u00a0vụ hành\u00a0chính\u00a0công" in got
+    assert "phòng\u00a0Nội\u00a0vụ" in got  # either case for the first letter
+    assert got.replace(NBSP, " ") == text
+    assert NAME_ROOM > 10
+    from generator.resolve.body import build_plan
+
+    docs = appendices(workspace(), "dinh-lap")
+    plan = build_plan(workspace(), "dinh-lap", docs)
+    assert "Trung tâm Phục vụ hành chính công" in body_names(plan)
 
 
 # --------------------------------------------------------------------------- 5. schema order

@@ -59,7 +59,9 @@ def expected_rows(slug: str) -> list[dict]:
 def rendered():
     ws = open_workspace()
     template = load_template(ws.template)
-    return {slug: render_appendix(template, appendices(ws, slug, ["II"])[0]) for slug in SHIPPED_UNITS}
+    return {
+        slug: render_appendix(template, appendices(ws, slug, ["II"])[0]) for slug in SHIPPED_UNITS
+    }
 
 
 @pytest.mark.parametrize("slug", SHIPPED_UNITS)

@@ -148,7 +148,12 @@ def test_problems_go_to_the_field_their_path_names_never_by_their_words(data_cop
     assert at("document.recipients") is None  # not a field of the form
     assert at("tasks.niem-yet-tthc.lead") is None
     # another file's problem is never placed at a field of this one
-    other = UserError("x", Where(data_copy / "catalogs" / "editions" / "lang-son-2026" / "sipas-2026.yaml", 3, 1, "name"))
+    other = UserError(
+        "x",
+        Where(
+            data_copy / "catalogs" / "editions" / "lang-son-2026" / "sipas-2026.yaml", 3, 1, "name"
+        ),
+    )
     assert place(other)[0] is None
     # the key a message starts with is said as the form says it
     assert place(UserError('"name": không được để trống', Where(path, 3, 1, "name"))) == (
@@ -210,7 +215,9 @@ def test_the_plan_date_as_a_clerk_types_it(client, data_copy, typed, written):
     page = Page(client.get("/units/dinh-lap").text)
     r = client.post("/units/dinh-lap/save", data=page.form(plan_date=typed), follow_redirects=False)
     assert r.status_code == 303, Page(r.text).errors
-    assert written in [line.strip() for line in unit_file(data_copy).read_text(encoding="utf-8").splitlines()]
+    assert written in [
+        line.strip() for line in unit_file(data_copy).read_text(encoding="utf-8").splitlines()
+    ]
 
 
 def test_a_date_in_no_known_form_is_said_at_its_field(client, data_copy):

@@ -3,8 +3,9 @@
 Used wherever plangen must know how wide a text is before Word lays it out: the rules under
 the names of the plan's header, the header's columns, where a tracker row wraps. Advance
 widths are in thousandths of an em, for ASCII 32-126 in regular and bold, plus the
-Vietnamese letters whose base is not ASCII (ơ, ư, đ and their capitals); any other accented
-letter is as wide as its base letter (NFD: "ế" as "e", "ữ" as "ư").
+Vietnamese letters whose base is not ASCII (ơ, ư, đ and their capitals) and the common
+punctuation beyond ASCII (curly quotes, dashes, the ellipsis); any other accented letter is
+as wide as its base letter (NFD: "ế" as "e", "ữ" as "ư").
 """
 
 from __future__ import annotations
@@ -34,6 +35,19 @@ _VIETNAMESE = {  # (regular, bold)
     "đ": (500, 556),
     "Đ": (722, 722),
     "\u00a0": (250, 250),  # no-break space
+    # punctuation of Vietnamese text beyond ASCII
+    "\u2018": (333, 333),  # ‘
+    "\u2019": (333, 333),  # ’
+    "\u201c": (444, 500),  # “
+    "\u201d": (444, 500),  # ”
+    "\u2013": (500, 500),  # – en dash
+    "\u2014": (1000, 1000),  # — em dash
+    "\u2026": (1000, 1000),  # … ellipsis
+    "\u2022": (350, 350),  # • bullet
+    "\u00b0": (400, 400),  # ° degree
+    "\u00a7": (500, 500),  # § section
+    "\u00d7": (564, 570),  # × multiplication
+    "\u00b1": (564, 570),  # ± plus-minus
 }
 _TABLES = {
     False: {chr(32 + i): int(w) for i, w in enumerate(_REGULAR.split())},
@@ -56,10 +70,25 @@ def advance(ch: str, bold: bool = False) -> int:
     return 722 if ch.isupper() else 500
 
 
+class _Advances(dict):
+    """Character -> advance width, filled on first use (a dict lookup is the fast path)."""
+
+    def __init__(self, bold: bool) -> None:
+        super().__init__()
+        self.bold = bold
+
+    def __missing__(self, ch: str) -> int:
+        self[ch] = width = advance(ch, self.bold)
+        return width
+
+
+_ADVANCES = {False: _Advances(False), True: _Advances(True)}
+
+
 @functools.lru_cache(maxsize=16384)
 def em(text: str, bold: bool = False) -> float:
     """The width of `text` in ems (words repeat a lot: each is measured once)."""
-    return sum(advance(c, bold) for c in text) / 1000
+    return sum(map(_ADVANCES[bold].__getitem__, text)) / 1000
 
 
 def twips(text: str, size: float, bold: bool = False) -> int:

@@ -10,10 +10,10 @@ written here (title, the issuing unit as author, catalog id and hash).
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 from generator import __version__
+from generator.render import measure, tablefit
 from generator.render.ooxml import core_properties, el, escape, pack, paragraph, props, run
 from generator.render.template import Template
 from generator.resolve.appendix import Appendix, Row
@@ -22,13 +22,10 @@ CENTERED = {"stt", "deadline"}
 BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
 NBSP = "\u00a0"
 
-# A row whose tallest cell needs at most this many lines is kept on one page (w:cantSplit);
-# a taller row may break across pages, its paragraphs' widow control keeping two lines on
-# each side. Lines are estimated from the text length and the column width (below).
-SHORT_ROW_LINES = 8
-CHAR_MM = 2.25  # mean advance of 13 pt Times New Roman in Vietnamese text
-TITLE_CHAR_MM = 2.95  # 14 pt bold capitals
-CELL_MARGIN_TWIPS = 85
+# Widths, names and pages of the table: render/tablefit.py (docs/layout.md, "Table").
+SHORT_ROW_LINES = tablefit.SHORT_ROW_LINES
+TITLE_SIZE = 14  # points, the title block
+CELL_MARGIN_TWIPS = tablefit.CELL_MARGIN
 
 
 def appendix_parts(
@@ -39,7 +36,9 @@ def appendix_parts(
         "label": escape(appendix.label),
         "title": title_xml(appendix, template.text_width),
         "guide": escape(appendix.guide),
-        "table": table_xml(appendix, template.text_width, numbered_columns, template.styles),
+        "table": table_xml(
+            appendix, template.text_width, numbered_columns, template.styles, template.source
+        ),
     }
     return template.fill(values, None if template.plain else context(appendix, values))
 
@@ -103,48 +102,49 @@ def context(appendix: Appendix, values: dict[str, str]) -> dict:
     }
 
 
-def keep_together(name: str) -> str:
-    """Non-breaking spaces where a name must not break (docs/layout.md, table): around " - "
-    with the words on each side ("Văn hóa - Xã hội"), after "cấp" and the abbreviation
-    before it ("UBND cấp xã"), and before a last word of one or two letters."""
-    words = name.split(" ")
-    if len(words) < 2:
-        return name
-    glue = [False] * (len(words) - 1)  # glue[i]: no break between words i and i+1
-    for i, word in enumerate(words):
-        if word == "-":
-            for j in range(max(i - 2, 0), min(i + 2, len(glue))):
-                glue[j] = True
-        if i < len(glue) and (word == "cấp" or (word.isupper() and words[i + 1] == "cấp")):
-            glue[i] = True
-    if len(words[-1]) <= 2:
-        glue[-1] = True
-    out = [words[0]]
-    for word, g in zip(words[1:], glue, strict=True):
-        out.append((NBSP if g else " ") + word)
-    return "".join(out)
+def cell_text(text: str, key: str, width: int) -> str:
+    """Body names in a lead/support cell `width` twips wide kept together, name by name."""
+    return tablefit.cell_text(text, key, width)
 
 
-def cell_text(text: str, key: str) -> str:
-    """Body names in lead/support cells kept together, name by name."""
-    if key not in ("lead", "support"):
-        return text
-    return "\n".join(
-        "; ".join(keep_together(name) for name in line.split("; ")) for line in text.split("\n")
-    )
+def _title_break(appendix: Appendix, text_width: int) -> tuple[str, str] | None:
+    """(head, tail) when the title takes two lines, broken before the unit's name."""
+    if not appendix.title_tail or not appendix.title.endswith(" " + appendix.title_tail):
+        return None
+    head = appendix.title[: len(appendix.title) - len(appendix.title_tail)].strip()
+    if measure.paragraph_lines(appendix.title, _title_room(text_width), True) <= 1:
+        return None
+    return head, appendix.title_tail
+
+
+def _title_room(text_width: int) -> float:
+    return text_width / (TITLE_SIZE * 20)
 
 
 def title_xml(appendix: Appendix, text_width: int) -> str:
     """The title, the unit's name and the year unbreakable; when the whole does not fit on
-    one line, a line break before the unit's name (after "(PAR INDEX)")."""
+    one line (font metrics, 14 pt bold), a line break before the unit's name (after
+    "(PAR INDEX)")."""
     if not appendix.title_tail or not appendix.title.endswith(" " + appendix.title_tail):
         return escape(appendix.title)
     tail = appendix.title_tail.replace(" ", NBSP)
-    head = appendix.title[: len(appendix.title) - len(appendix.title_tail)].strip()
-    width_mm = len(appendix.title) * TITLE_CHAR_MM
-    if width_mm <= text_width / 1440 * 25.4:
+    broken = _title_break(appendix, text_width)
+    if broken is None:
+        head = appendix.title[: len(appendix.title) - len(appendix.title_tail)].strip()
         return escape(f"{head} {tail}")
-    return f'{escape(head)}</w:t></w:r><w:r><w:br/><w:t xml:space="preserve">{escape(tail)}'
+    return f'{escape(broken[0])}</w:t></w:r><w:r><w:br/><w:t xml:space="preserve">{escape(tail)}'
+
+
+def title_lines(appendix: Appendix, text_width: int) -> int:
+    """Lines of the title block: the label, the title, the guide line."""
+    room = _title_room(text_width)
+    broken = _title_break(appendix, text_width)
+    if broken:
+        title = measure.paragraph_lines(broken[0], room, True)
+        title += measure.paragraph_lines(broken[1].replace(" ", NBSP), room, True)
+    else:
+        title = measure.paragraph_lines(appendix.title, room, True)
+    return 1 + title + measure.paragraph_lines(appendix.guide, room)
 
 
 # --------------------------------------------------------------------------- table
@@ -161,12 +161,19 @@ def _cell_props(width: int, span: int, valign: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _empty_paragraph(style: str) -> str:
-    return paragraph(style)
+def _empty_paragraph(style: str, keep_next: bool = False) -> str:
+    return paragraph(style, "", el("w:keepNext") if keep_next else "")
 
 
-def _cell(width: int, lines: list[str], style: str, span: int = 1, valign: str = "top") -> str:
-    start = _empty_paragraph(style)[: -len("</w:p>")]  # "<w:p><w:pPr>…</w:pPr>"
+def _cell(
+    width: int,
+    lines: list[str],
+    style: str,
+    span: int = 1,
+    valign: str = "top",
+    keep_next: bool = False,
+) -> str:
+    start = _empty_paragraph(style, keep_next)[: -len("</w:p>")]  # "<w:p><w:pPr>…</w:pPr>"
     paras = "".join(f"{start}{run(line)}</w:p>" if line else f"{start}</w:p>" for line in lines)
     return f"<w:tc>{_cell_props(width, span, valign)}{paras or start + '</w:p>'}</w:tc>"
 
@@ -187,17 +194,13 @@ def _row(cells: str, header: bool = False, cant_split: bool = False) -> str:
 
 
 def column_widths(appendix: Appendix, text_width: int) -> list[int]:
-    total = sum(c.width for c in appendix.columns)
-    widths = [int(text_width * c.width / total) for c in appendix.columns]
-    widths[1] += text_width - sum(widths)  # rounding goes to the task column
-    return widths
+    """The widths of the table's columns for this appendix's text (render/tablefit.py)."""
+    return tablefit.fitted_widths(appendix, text_width)
 
 
 def line_count(text: str, width_twips: int) -> int:
-    """Lines `text` takes in a cell `width_twips` wide (an estimate, see CHAR_MM)."""
-    usable_mm = max(width_twips - 2 * CELL_MARGIN_TWIPS, 1) / 1440 * 25.4
-    per_line = max(int(usable_mm / CHAR_MM), 1)
-    return sum(max(math.ceil(len(line) / per_line), 1) for line in text.split("\n"))
+    """Lines `text` takes in a cell `width_twips` wide (font metrics, render/measure.py)."""
+    return sum(measure.text_lines(text, tablefit.usable_em(width_twips)))
 
 
 def table_xml(
@@ -205,9 +208,11 @@ def table_xml(
     text_width: int,
     numbered_columns: bool = False,
     styles: dict[str, str] | None = None,
+    source: str = "",
 ) -> str:
     """The task table as WordprocessingML; `styles` maps TABLE_STYLES roles to style ids
-    (the shipped template's ids when not given)."""
+    (the shipped template's ids when not given), `source` is the template's document
+    (its page size and margins place the page breaks the rows are fitted to)."""
     st = styles or SHIPPED_STYLE_IDS
     widths = column_widths(appendix, text_width)
     borders = "".join(
@@ -224,9 +229,12 @@ def table_xml(
     )
     grid = "".join(el("w:gridCol", w=w) for w in widths)
     parts = [f"<w:tbl>{tblpr}<w:tblGrid>{grid}</w:tblGrid>"]
+    labels = [
+        tablefit.label_text(c.label, w) for c, w in zip(appendix.columns, widths, strict=True)
+    ]
     header = "".join(
-        _cell(w, _lines(c.label), st["header"], valign="center")
-        for w, c in zip(widths, appendix.columns, strict=True)
+        _cell(w, _lines(label), st["header"], valign="center")
+        for w, label in zip(widths, labels, strict=True)
     )
     parts.append(_row(header, header=True, cant_split=True))
     if numbered_columns:
@@ -235,13 +243,27 @@ def table_xml(
         )
         parts.append(_row(numbers, header=True, cant_split=True))
     keys = [c.key for c in appendix.columns]
-    for row in appendix.rows:
+    texts = [
+        [] if row.is_section else [_text(row, key, w) for key, w in zip(keys, widths, strict=True)]
+        for row in appendix.rows
+    ]
+    geo = tablefit.geometry(
+        source,
+        title_lines(appendix, text_width),
+        tablefit.header_height(labels, widths, numbered_columns),
+    )
+    flags = tablefit.row_flags(appendix, texts, widths, geo)
+    for row, cells, (cant_split, keep_next) in zip(appendix.rows, texts, flags, strict=True):
         if row.is_section:
             parts.append(_section_row(row, widths, st))
         else:
-            parts.append(_task_row(row, keys, widths, st))
+            parts.append(_task_row(cells, keys, widths, st, cant_split, keep_next))
     parts.append("</w:tbl>")
     return "".join(parts)
+
+
+def _text(row: Row, key: str, width: int) -> str:
+    return row.code if key == "stt" else cell_text(row.cells.get(key, ""), key, width)
 
 
 def _section_row(row: Row, widths: list[int], st: dict[str, str]) -> str:
@@ -253,15 +275,19 @@ def _section_row(row: Row, widths: list[int], st: dict[str, str]) -> str:
     )
 
 
-def _task_row(row: Row, keys: list[str], widths: list[int], st: dict[str, str]) -> str:
+def _task_row(
+    texts: list[str],
+    keys: list[str],
+    widths: list[int],
+    st: dict[str, str],
+    cant_split: bool,
+    keep_next: bool,
+) -> str:
     cells = []
-    tallest = 0
-    for key, width in zip(keys, widths, strict=True):
-        text = row.code if key == "stt" else cell_text(row.cells.get(key, ""), key)
-        tallest = max(tallest, line_count(text, width))
+    for key, width, text in zip(keys, widths, texts, strict=True):
         style = st["cell_center"] if key in CENTERED else st["cell"]
-        cells.append(_cell(width, _lines(text), style))
-    return _row("".join(cells), cant_split=tallest <= SHORT_ROW_LINES)
+        cells.append(_cell(width, _lines(text), style, keep_next=keep_next))
+    return _row("".join(cells), cant_split=cant_split)
 
 
 # The style ids of the shipped template (templates/build_template.py).

@@ -20,6 +20,7 @@ from generator.core.files import MB, read_bounded
 from generator.core.fonts import twips as text_width
 from generator.core.package import Package
 from generator.render.ooxml import core_properties, el, escape, pack, props
+from generator.render.tablefit import glue
 from generator.render.template import Template
 from generator.resolve.plan import Paragraph, Plan
 
@@ -31,6 +32,11 @@ TEXT_WIDTH = A4_W - round(MARGINS["left"] * MM) - round(MARGINS["right"] * MM)
 CELL_MARGIN = 108  # twips each side, as TableNormal
 MAX_OUTDENT = round(15 * MM)  # how far the header table may reach into the left margin
 SIGNATURE_LINES = 4  # empty lines left for the signature and the seal
+BODY_SIZE = 14  # points, the body's paragraphs
+# A body's name in running text is kept on one line (no-break spaces) when it takes at most
+# a third of a line; a longer one in pieces of at most that ("Trung tâm Phục vụ | hành
+# chính công"), so that a justified line never stretches far round it.
+NAME_ROOM = TEXT_WIDTH / 3 / (BODY_SIZE * 20)  # ems
 
 _BODY = re.compile(r"<w:body>(.*)</w:body>", re.S)
 _STYLE = re.compile(r'<w:style\b[^>]*\bw:styleId="(KH[^"]*)".*?</w:style>', re.S)
@@ -212,12 +218,39 @@ def title_xml(plan: Plan) -> str:
 STYLES = {"part": "KHPart", "item": "KHItem", "point": "KHPoint", "text": "KHBody"}
 
 
-def paragraph_xml(p: Paragraph, *ppr: str) -> str:
+@lru_cache(maxsize=64)
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern | None:
+    """The bodies' names in running text, the longest first; the first letter either case."""
+    alternatives = [
+        f"[{re.escape(n[0].upper())}{re.escape(n[0].lower())}]{re.escape(n[1:])}"
+        for n in sorted(set(names), key=lambda n: (-len(n), n))
+        if " " in n
+    ]
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def keep_names(text: str, names: tuple[str, ...]) -> str:
+    """`text` with the bodies' `names` unbreakable, whole or in pieces (NAME_ROOM)."""
+    pattern = _name_pattern(names) if names and " " in text else None
+    if pattern is None:
+        return text
+    return pattern.sub(lambda m: glue(m.group(0), NAME_ROOM), text)
+
+
+def body_names(plan: Plan) -> tuple[str, ...]:
+    """The names kept together in the body: every body with a duty in the appendices."""
+    return tuple(sorted({d.body for d in plan.duties}))
+
+
+def paragraph_xml(p: Paragraph, *ppr: str, names: tuple[str, ...] = ()) -> str:
+    """One body paragraph; the bodies' `names` in it kept together (keep_names)."""
     style = STYLES[p.style]
     if p.italic and p.number:
-        runs = _run(p.number + " ") + _run(p.text, el("w:rStyle", val="KHEmphasis"))
-        return _p(style, runs, *ppr)
-    return _text(style, p.full, *ppr)
+        text = _run(keep_names(p.text, names), el("w:rStyle", val="KHEmphasis"))
+        return _p(style, _run(p.number + " ") + text, *ppr)
+    return _text(style, keep_names(p.full, names), *ppr)
 
 
 def signature_xml(plan: Plan) -> str:
@@ -236,13 +269,14 @@ def signature_xml(plan: Plan) -> str:
 
 def body_xml(plan: Plan) -> str:
     """Header, title, paragraphs, signature; the last paragraph stays with the signature (a
-    page holding only the signature is not signed)."""
+    page holding only the signature is not signed); the bodies' names are not broken."""
     *paragraphs, last = plan.paragraphs or [None]
+    names = body_names(plan)
     return (
         header_xml(plan)
         + title_xml(plan)
-        + "".join(paragraph_xml(p) for p in paragraphs)
-        + (paragraph_xml(last, el("w:keepNext")) if last else "")
+        + "".join(paragraph_xml(p, names=names) for p in paragraphs)
+        + (paragraph_xml(last, el("w:keepNext"), names=names) if last else "")
         + signature_xml(plan)
     )
 
