@@ -267,14 +267,16 @@ def signature_xml(plan: Plan) -> str:
     return _table([left, right], [[recipients, signer]], keep_rows=True)
 
 
-def body_xml(plan: Plan) -> str:
-    """Header, title, paragraphs, signature; the last paragraph stays with the signature (a
-    page holding only the signature is not signed); the bodies' names are not broken."""
+def body_xml(plan: Plan, after_title: str = "") -> str:
+    """Header, title (then `after_title`, such as a report's "Kính gửi" line), paragraphs,
+    signature; the last paragraph stays with the signature (a page holding only the
+    signature is not signed); the bodies' names are not broken."""
     *paragraphs, last = plan.paragraphs or [None]
     names = body_names(plan)
     return (
         header_xml(plan)
         + title_xml(plan)
+        + after_title
         + "".join(paragraph_xml(p, names=names) for p in paragraphs)
         + (paragraph_xml(last, el("w:keepNext"), names=names) if last else "")
         + signature_xml(plan)
@@ -337,9 +339,11 @@ def render_plan(
     appendices: list[dict[str, bytes]],
     template: Template,
     kh_styles: str,
+    after_title: str = "",
 ) -> bytes:
     """The DOCX bytes: the appendix template's package with the body in front, then the
-    appendices, each given as its filled template parts (render/appendix.appendix_parts)."""
+    appendices, each given as its filled template parts (render/appendix.appendix_parts).
+    `after_title` is XML placed under the trích yếu (a report's "Kính gửi" line)."""
     sections = [_appendix_body(parts) for parts in appendices]
     if sections:
         header_refs = "".join(_HEADER_REF.findall(sections[0][1]))
@@ -351,7 +355,7 @@ def render_plan(
     # The body's section ends in a paragraph after the signature table; its mark is tiny so
     # that it never spills onto a page of its own.
     tiny = '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>'
-    body = body_xml(plan) + _p("KHBody", "", el("w:spacing", before=0, line=240), tiny)
+    body = body_xml(plan, after_title) + _p("KHBody", "", el("w:spacing", before=0, line=240), tiny)
     if not sections:
         parts = [body + body_section(header_refs)]
     else:
