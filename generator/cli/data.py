@@ -111,22 +111,51 @@ def schema(
 @app.command("import")
 @user_errors
 def import_command(
-    appendix: Annotated[Path, typer.Argument(help="Tệp DOCX phụ lục đã ban hành")],
-    unit: Annotated[
-        str, typer.Option("--unit", "-u", help="Đơn vị ban hành phụ lục (để nhận ra cơ quan)")
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="Các tệp DOCX đã ban hành: Kế hoạch của tỉnh và/hoặc các phụ lục"),
     ],
-    catalog_id: Annotated[str, typer.Option("--id", help="Mã catalog mới, ví dụ sipas-2027")],
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            "-e",
+            help="Kế hoạch của tỉnh theo năm, ví dụ lai-chau-2026 (mặc định: "
+            "theo tỉnh và năm của tài liệu)",
+        ),
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit", "-u", help="Đơn vị ban hành tài liệu, để nhận ra cơ quan (mặc định: tỉnh)"
+        ),
+    ] = None,
+    catalog_id: Annotated[
+        str | None, typer.Option("--id", help="Mã catalog khi nhập một phụ lục, ví dụ sipas-2027")
+    ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Tệp YAML ghi ra (mặc định catalogs/<mã>.yaml)"),
+        typer.Option("--out", "-o", help="Ghi catalog của một phụ lục ra tệp khác (ngoài edition)"),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Ghi đè catalog đã có")] = False,
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply", help="Tạo hoặc cập nhật hồ sơ của tỉnh (catalogs/units/<tỉnh>.yaml)"
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có")] = False,
 ) -> None:
-    """Đọc bảng nhiệm vụ của một phụ lục DOCX và ghi thành catalog YAML (cơ quan -> vai trò)."""
-    from generator.readback.importer import import_appendix
+    """Nhập Kế hoạch và các phụ lục DOCX của tỉnh thành một edition (thân kế hoạch, catalog)."""
+    from generator.readback.importer import Request, import_documents
 
+    s = settings()
     ws = workspace()
-    report = import_appendix(ws, appendix, unit, catalog_id, out, force)
+    request = Request(
+        sources, edition, unit, catalog_id, out, apply, force,
+        units_dir=s.units_dirs[0] if s.units_dirs else None,
+    )  # fmt: skip
+    report = import_documents(ws, request)
     for line in report.lines():
         note(line)
-    typer.echo(str(Where(report.path)))
+    for path in report.written:
+        typer.echo(str(Where(path)))

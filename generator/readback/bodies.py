@@ -55,13 +55,21 @@ class Mention:
 
 
 class Bodies:
-    """The importing unit's bodies: every role's bodies, placeholders filled in."""
+    """The importing unit's bodies: every role's bodies, placeholders filled in; and the other
+    names issued documents give them (the kinds' `aliases`), matched like a body but not one
+    of the role's bodies (a role with one body stays a role with one body)."""
 
-    def __init__(self, roles: dict[str, list[str]], order: list[str]) -> None:
+    def __init__(
+        self,
+        roles: dict[str, list[str]],
+        order: list[str],
+        aliases: dict[str, list[str]] | None = None,
+    ) -> None:
         self.order = {r: i for i, r in enumerate(order)}
         self.roles: dict[str, list[str]] = {}  # role -> body keys
-        self.by_key: dict[str, list[str]] = {}  # body key -> roles
+        self.by_key: dict[str, list[str]] = {}  # body (or alias) key -> roles
         self.display: dict[str, str] = {}
+        self.aliases: set[str] = set()  # keys that are other names, not bodies
         for role in sorted(roles, key=lambda r: self.order.get(r, len(order))):
             keys = []
             for body in roles[role]:
@@ -73,10 +81,24 @@ class Bodies:
                 if role not in self.by_key.setdefault(key, []):
                     self.by_key[key].append(role)
             self.roles[role] = keys
+        for role, names in (aliases or {}).items():
+            if not self.roles.get(role):
+                continue  # no body here: another name of nothing
+            for name in names:
+                key = name_key(name)
+                if not key or (key in self.by_key and key not in self.aliases):
+                    continue  # a body's own name is that body's
+                if role not in self.by_key.setdefault(key, []):
+                    self.by_key[key].append(role)  # another name of two roles' body: a tie
+                self.display.setdefault(key, name)
+                self.aliases.add(key)
         self.longest_first = sorted(self.by_key, key=lambda k: (-len(k), k))
+        self._by_start: dict[str, list[str]] = {}  # first character -> names, longest first
+        for name in self.longest_first:
+            self._by_start.setdefault(name[0], []).append(name)
 
     def match_at(self, key: str, pos: int) -> tuple[str, int] | None:
-        for name in self.longest_first:
+        for name in self._by_start.get(key[pos : pos + 1], ()):
             end = pos + len(name)
             if key.startswith(name, pos) and (end == len(key) or not key[end].isalnum()):
                 return name, end

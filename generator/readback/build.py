@@ -4,16 +4,19 @@ everything decided said in the report."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.model.catalog import Catalog
 from generator.model.kinds import KindView
+from generator.model.legal import advice
 from generator.model.unit import Unit
 from generator.model.workspace import Workspace
 from generator.readback.bodies import Bodies
-from generator.readback.checks import duplicate_catalogs, numbering_notes
+from generator.readback.checks import continuous, duplicate_catalogs, numbering_notes
 from generator.readback.draft import CatalogOut, SectionOut, TaskOut
 from generator.readback.hints import Hints
-from generator.readback.ids import assign_ids, taken_ids
+from generator.readback.ids import assign_ids
 from generator.readback.omits import omit_for_other_kinds
 from generator.readback.report import ImportReport
 from generator.readback.roles import CellRoles, unit_bodies
@@ -24,16 +27,34 @@ UNKNOWN_FIELD = "Chưa xác định"
 NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
+@dataclass
+class Setting:
+    """Who imports, into what: the unit whose bodies the cells name, and the edition's
+    state the new catalog must fit (ids taken, the other appendices)."""
+
+    ws: Workspace
+    kind: KindView
+    unit: Unit
+    slug: str
+    taken: set[str] = field(default_factory=set)  # section and task ids already used
+    others: list[Catalog] = field(default_factory=list)  # the edition's other appendices
+    names: tuple[str, ...] = ()  # proper names besides the unit's (its province, its issuer)
+    bodies: Bodies | None = None  # the unit's bodies as matched (set by the first Builder)
+
+
 class Builder:
-    def __init__(self, ws: Workspace, kind: KindView, unit: Unit, slug: str,
-                 table: SourceTable, report: ImportReport, target: Path,
-                 year: int) -> None:  # fmt: skip
-        self.ws, self.kind, self.unit = ws, kind, unit
+    def __init__(self, setting: Setting, table: SourceTable, report: ImportReport,
+                 target: Path, year: int) -> None:  # fmt: skip
+        self.ws, self.kind, self.unit = setting.ws, setting.kind, setting.unit
+        self.setting = setting
         self.table, self.report, self.target, self.year = table, report, target, year
-        rendered, declared = unit_bodies(ws, kind, unit, slug, year)
-        hints = Hints(ws, kind, unit, slug, target)
-        self.roles = CellRoles(Bodies(rendered, declared), hints, report, slug, declared)
-        self.titles = Titles(table, unit, kind, rendered)
+        slug = setting.slug
+        rendered, declared, aliases = unit_bodies(self.ws, self.kind, self.unit, slug, year)
+        hints = Hints(self.ws, self.kind, self.unit, slug, target)
+        bodies = Bodies(rendered, declared, aliases)
+        setting.bodies = bodies
+        self.roles = CellRoles(bodies, hints, report, slug, declared)
+        self.titles = Titles.for_table(table, self.unit, rendered, setting.names)
 
     def build(self, catalog_id: str) -> CatalogOut:
         t, r = self.table, self.report
@@ -52,7 +73,14 @@ class Builder:
         columns = self.columns()
         sections = self.sections()
         catalog = CatalogOut(catalog_id, numeral, index, self.year, title, None, columns, sections)
-        assign_ids(catalog, taken_ids(self.ws, self.target), self.year)
+        running = continuous(t.rows)
+        if running:
+            catalog.numbering = "continuous"
+            r.check.append(
+                "số thứ tự nhiệm vụ chạy liên tục qua các mục (1, 2, … cả bảng): catalog ghi "
+                '"numbering: continuous"'
+            )
+        assign_ids(catalog, self.setting.taken, self.year)
         for section in catalog.all_sections():  # roles once ids are known (the report names them)
             for task in section.tasks:
                 assert task.row is not None
@@ -67,12 +95,30 @@ class Builder:
         for note in t.notes:
             text = f"{note.row}: {note.text}" if note.row else note.text
             {"odd": r.odd, "skipped": r.skipped}.get(note.kind, r.check).append(text)
-        r.check += numbering_notes(t.rows)
-        r.check += duplicate_catalogs(self.ws, self.target, catalog)
+        r.check += numbering_notes(t.rows, running)
+        r.check += duplicate_catalogs(self.setting.others, catalog)
         for s in catalog.all_sections():
             if not s.tasks and not s.sections:
                 r.check.append(f'mục "{s.title}" không có nhiệm vụ nào: plangen không in mục rỗng')
+        self.legal()
         return catalog
+
+    def legal(self) -> None:
+        """Bodies abolished, merged or renamed in 2025 that the source names, with what
+        replaced them (catalogs/legal/bodies.yaml)."""
+        legal = self.ws.legal
+        texts = [("tiêu đề", self.table.title)]
+        texts += [(row.where, text) for row in self.table.rows for text in row.cells.values()]
+        texts += [(row.where, row.title) for row in self.table.rows if row.kind == "section"]
+        seen: set[tuple[str, str]] = set()
+        found: dict[str, list] = {}  # a table repeats its cells: each text is searched once
+        for where, text in texts:
+            if text not in found:
+                found[text] = legal.abolished(text)
+            for name, body in found[text]:
+                if (where, body.names[0]) not in seen:
+                    seen.add((where, body.names[0]))
+                    self.report.legal.append(f"{where}: {advice(name, body)}")
 
     def columns(self) -> list[dict]:
         cols = list(self.table.columns)
@@ -131,6 +177,7 @@ class Builder:
         return top
 
     def task(self, row: Row) -> TaskOut:
+        note = " ".join(row.cells.get("note", "").split()) if "note" in row.cells else ""
         return TaskOut(
             id="",
             text=placeholder_safe(row.cells.get("task", "")),
@@ -139,6 +186,7 @@ class Builder:
             deadline=self.plain_field(row, "deadline"),
             product=self.plain_field(row, "product"),
             row=row,
+            note=placeholder_safe(row.cells["note"].strip()) if note else None,
         )
 
     def plain_field(self, row: Row, key: str) -> str:

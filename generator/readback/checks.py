@@ -1,27 +1,46 @@
-"""What only a person can decide, found in the source table and the workspace: slips in the
-source's numbering (plangen numbers by position anyway), and other catalogs of the same
-year that every unit's plan would hold beside the new one."""
+"""What only a person can decide, found in the source table and the edition: slips in the
+source's numbering (plangen numbers by position anyway), tasks numbered on across sections
+(the catalog's `numbering: continuous`, not a slip), and other catalogs of the same edition
+that every unit's plan would hold beside the new one."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from generator.core.text import roman, roman_value
-from generator.model.workspace import Workspace
+from generator.model.catalog import Catalog
 from generator.readback.draft import CatalogOut
-from generator.readback.hints import same_file
 from generator.readback.source import Row, is_roman
 
 
-def numbering_notes(rows: list[Row]) -> list[str]:
-    """Section codes and task numbers out of order."""
+def continuous(rows: list[Row]) -> bool:
+    """Whether the tasks are numbered 1, 2, … over the whole table, across two or more
+    sections (some plans do), rather than from 1 in each section."""
+    numbers: list[int] = []
+    sections_with_tasks = 0
+    fresh = True
+    for row in rows:
+        if row.kind == "section":
+            fresh = True
+            continue
+        if not row.code.isdigit():
+            return False
+        if fresh:
+            sections_with_tasks += 1
+            fresh = False
+        numbers.append(int(row.code))
+    return sections_with_tasks > 1 and numbers == list(range(1, len(numbers) + 1))
+
+
+def numbering_notes(rows: list[Row], running: bool = False) -> list[str]:
+    """Section codes and task numbers out of order (with `running`, task numbers counted
+    over the whole table)."""
     out: list[str] = []
     letters = 0
     romans = 0
     number = 0
     for row in rows:
         if row.kind == "section":
-            number = 0
+            if not running:
+                number = 0
             if not row.code:
                 continue
             if is_roman(row.code):
@@ -46,14 +65,11 @@ def numbering_notes(rows: list[Row]) -> list[str]:
     return out
 
 
-def duplicate_catalogs(ws: Workspace, target: Path, catalog: CatalogOut) -> list[str]:
-    """Other catalogs of the same year: an unnumbered appendix beside numbered ones (or the
-    other way round), and the same appendix and index twice."""
+def duplicate_catalogs(others: list[Catalog], catalog: CatalogOut) -> list[str]:
+    """The edition's other catalogs (`others`) against the new one: an unnumbered appendix
+    beside numbered ones (or the other way round), and the same appendix and index twice."""
     out: list[str] = []
-    others = sorted(
-        (c.model for c in ws.catalogs.values() if not same_file(c.path, target)),
-        key=lambda m: m.id,
-    )
+    others = sorted(others, key=lambda m: m.id)
     same_year = [m for m in others if m.year == catalog.year]
     numbered = [m for m in same_year if m.appendix]
     unnumbered = [m for m in same_year if not m.appendix]
@@ -71,10 +87,7 @@ def duplicate_catalogs(ws: Workspace, target: Path, catalog: CatalogOut) -> list
             + ": Kế hoạch của mỗi đơn vị sẽ kèm cả hai; ghi appendix (số La Mã) cho catalog "
             "kia nếu chúng đi cùng nhau"
         )
-    for other in ws.catalogs.values():
-        m = other.model
-        if same_file(other.path, target):
-            continue
+    for m in others:
         if m.year == catalog.year and m.appendix == catalog.appendix and m.index == catalog.index:
             label = f"Phụ lục {m.appendix}" if m.appendix else "PHỤ LỤC"
             out.append(

@@ -18,9 +18,10 @@ from generator.readback.rows import RowReader
 from generator.readback.source import Note, SourceTable
 
 
-def read_table(path: Path) -> SourceTable:
-    """Read the task table of the appendix at `path`."""
-    doc = open_document(path)
+def read_table(path: Path, doc=None) -> SourceTable:
+    """Read the task table of the appendix at `path` (`doc`: python-docx's Document of it,
+    when already open)."""
+    doc = doc if doc is not None else open_document(path)
     tables, before, notes = find_tables(doc.element.body, path)
     if not tables:
         count = len(doc.tables)

@@ -20,6 +20,7 @@ class TaskOut:
     omit: list[str] = field(default_factory=list)
     notes: dict[str, list[str]] = field(default_factory=dict)  # field -> "# TODO" lines
     row: Row | None = field(default=None, repr=False)
+    note: str | None = None  # the "Ghi chú" cell
     omit_why: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
 
@@ -45,6 +46,7 @@ class CatalogOut:
     bodies: str | None
     columns: list[dict]
     sections: list[SectionOut]
+    numbering: str = "section"  # "continuous": tasks numbered 1, 2, … over the whole table
 
     def data(self) -> dict:
         """The plain data the YAML must load back to."""
@@ -52,6 +54,8 @@ class CatalogOut:
         def task(t: TaskOut) -> dict:
             d = {"id": t.id, "text": t.text, "lead": t.lead, "support": t.support}
             d |= {"deadline": t.deadline, "product": t.product}
+            if t.note:
+                d["note"] = t.note
             if t.omit:
                 d["omit"] = t.omit
             return d
@@ -72,6 +76,8 @@ class CatalogOut:
         d |= {"index": self.index, "year": self.year, "title": self.title}
         if self.bodies:
             d["bodies"] = self.bodies
+        if self.numbering != "section":
+            d["numbering"] = self.numbering
         d["columns"] = self.columns
         d["sections"] = [section(s) for s in self.sections]
         return d

@@ -1,18 +1,18 @@
 """Ids of the imported sections and tasks, derived from their text so that they read like
 the shipped ones: the first words of the slug, at most ID_WORDS words and ID_BASE_MAX
 characters; texts that open alike are told apart by the words after what they share; an id
-another catalog already uses gets the year, then "-2", "-3". The same table in the same
-workspace always gives the same ids."""
+another catalog of the province already uses gets the year, then "-2", "-3" (a unit's
+`tasks:` and `omit` name ids without their catalog, in every year of the unit). The same
+table in the same workspace always gives the same ids."""
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+from collections.abc import Iterable
 
 from generator.core.text import slugify
-from generator.model.workspace import Workspace
+from generator.model.catalog import Catalog
 from generator.readback.draft import CatalogOut
-from generator.readback.hints import same_file
 
 ID_MAX = 40
 ID_BASE_MAX = 32  # room for "-2026" and "-2" after it
@@ -20,12 +20,11 @@ ID_WORDS = 6
 ID_STOP_WORDS = {"ve", "va", "cua", "cho", "cac", "tai", "trong", "voi", "de", "o", "nhung"}
 
 
-def taken_ids(ws: Workspace, target: Path) -> set[str]:
+def taken_ids(catalogs: Iterable[Catalog]) -> set[str]:
+    """The section and task ids `catalogs` use."""
     taken: set[str] = set()
-    for cat in ws.catalogs.values():
-        if same_file(cat.path, target):
-            continue
-        for section, _ in cat.model.iter_sections():
+    for cat in catalogs:
+        for section, _ in cat.iter_sections():
             taken.add(section.id)
             taken.update(t.id for t in section.tasks)
     return taken

@@ -10,12 +10,15 @@ import re
 
 from generator.check.wording import sample_unit
 from generator.core.errors import UserError
+from generator.core.parallel import WorkerDied, forked_map
 from generator.model.catalog import Catalog
 from generator.model.fields import split_role_ref
 from generator.model.kinds import KindView, foreign_words
 from generator.model.workspace import Workspace
 from generator.readback.draft import CatalogOut, SectionOut, TaskOut, add_omit
 from generator.resolve.tables import Resolver, section_title, task_fields
+
+PARALLEL_FROM = 1000  # tasks; below this, forking workers costs more than it saves
 
 
 def _said(words: list[str]) -> str:
@@ -51,9 +54,19 @@ def omit_for_other_kinds(ws: Workspace, kind: KindView, catalog: CatalogOut) -> 
         add_omit(item, view.id, why)
         reasons.setdefault((view.id, why), []).append(item_id)
 
-    for view in _other_kinds(ws, kind):
-        seen = words.setdefault((view.avoid, view.allow), {})
-        for item_id, why in _Misfits(model, view, seen).items():
+    views = _other_kinds(ws, kind)
+
+    def misfits(i: int) -> list[tuple[str, str]]:
+        view = views[i]
+        return list(_Misfits(model, view, words.setdefault((view.avoid, view.allow), {})).items())
+
+    # a long table's kinds are tried on every core (each kind's misfits are its own: the
+    # omits are then added in the kinds' order, bases first, as one after another would)
+    many = sum(1 for _ in model.iter_tasks()) >= PARALLEL_FROM
+    found = dict(forked_map(misfits, range(len(views)), None if many else 1))
+    for i, view in enumerate(views):
+        result = found[i] if not isinstance(found[i], WorkerDied) else misfits(i)
+        for item_id, why in result:
             omit(item_id, view, why)
     return [f"{kind_id}: {len(ids)} mục/nhiệm vụ ({why}): {', '.join(ids)}"
             for (kind_id, why), ids in reasons.items()]  # fmt: skip
@@ -68,7 +81,7 @@ class _Misfits:
 
     def __init__(self, model: Catalog, view: KindView, seen: dict[str, list[str]]) -> None:
         self.model, self.view, self.seen = model, view, seen
-        self.resolver = Resolver(model, view, sample_unit(view), "mau")
+        self.resolver = Resolver(model, view, sample_unit(view, model.year), "mau")
         self.roles: dict[str, tuple[bool, list[str]]] = {}  # role ref -> (bodies?, words)
         # a text holding none of the avoided words anywhere (most texts) has no foreign word
         avoid = "|".join(re.escape(w) for w in view.avoid)

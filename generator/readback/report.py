@@ -37,6 +37,11 @@ class ImportReport:
     choices: dict[str, list] = field(default_factory=dict)
     unknown: dict[str, list] = field(default_factory=dict)  # name -> [count, nearest]
     overrides: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # cells naming a body by another name (a kind's alias): kept as written for the unit
+    exact: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    exact_keys: dict[str, dict[str, set]] = field(default_factory=dict, repr=False)
+    uses: dict[str, Counter] = field(default_factory=dict, repr=False)  # role -> body keys
+    legal: list[str] = field(default_factory=list)  # bodies abolished in 2025 the source names
     odd: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     omits: list[str] = field(default_factory=list)
@@ -61,7 +66,7 @@ class ImportReport:
         for body, roles in self.mapped.items():
             said = ", ".join(f"{r} ({n})" for r, n in roles.most_common())
             out.append(f'  "{body}" -> {said}')
-        out += self._choices() + self._unknown()
+        out += self._choices() + self._unknown() + self._exact()
         for title, items in (
             ("Ô bất thường", sorted(self.odd, key=by_row)),
             ("Đã bỏ qua", sorted(self.skipped, key=by_row)),
@@ -72,6 +77,7 @@ class ImportReport:
             if items:
                 out.append(f"{title} ({len(items)}):")
                 out += [f"  {item}" for item in items]
+        out += [f"cảnh báo: {line}" for line in self.legal]
         out.append(
             f"Tiếp theo: xem lại các mục trên và các dòng # TODO, rồi chạy plangen validate và "
             f"plangen --unit {self.unit} --appendix {self.catalog_id}"
@@ -110,6 +116,24 @@ class ImportReport:
             "  Nếu cơ quan đó là một vai trò chung: khai báo vai trò trong roles.yaml, gán "
             "cơ quan cho vai trò ở các loại đơn vị, rồi sửa lead/support của nhiệm vụ."
         )
+        return out
+
+    def _exact(self) -> list[str]:
+        if not self.exact:
+            return []
+        out = [
+            f"Cơ quan ghi bằng tên khác (aliases của loại đơn vị; catalog ghi vai trò, đơn vị khác "
+            f"in cơ quan của mình); để {self.unit} in đúng nguyên văn, hồ sơ đơn vị ghi "
+            "(plangen import --apply tự thêm):"
+        ]
+        out += ["    " + line for line in overrides_yaml(self.exact)]
+        return out
+
+    def profile_tasks(self) -> dict[str, dict[str, list[str]]]:
+        """The `tasks:` overrides that keep the importing unit's cells as written."""
+        out = {task: dict(cells) for task, cells in self.exact.items()}
+        for task, cells in self.overrides.items():
+            out.setdefault(task, {}).update(cells)
         return out
 
 

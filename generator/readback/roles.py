@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from generator.model.fields import split_role_ref
 from generator.model.kinds import KindView
 from generator.model.unit import Unit
 from generator.model.workspace import Workspace
@@ -25,15 +26,20 @@ PLACEHOLDER_ROLE = "related"
 
 
 def unit_bodies(ws: Workspace, kind: KindView, unit: Unit, slug: str, year: int):
-    """(role -> the unit's bodies, placeholders filled in; the declared roles in order)."""
+    """(role -> the unit's bodies, placeholders filled in; the declared roles in order;
+    role -> the other names of its bodies in issued documents, from the kind's aliases)."""
     declared = list(ws.roles.model.roles) if ws.roles else list(kind.roles)
     context = unit_context(kind, unit, slug, year)
-    rendered = {}
+    rendered, aliases = {}, {}
     for role, names in {**kind.roles, **unit.roles}.items():
         if role in declared:
             owner = f'vai trò "{role}" của đơn vị "{slug}"'
             rendered[role] = [render_text(b, context, owner) for b in names]
-    return rendered, declared
+    for role, names in kind.aliases.items():
+        if role in declared and role not in unit.roles:  # the unit's own names are its own
+            owner = f'tên khác của vai trò "{role}" (loại "{kind.id}")'
+            aliases[role] = [render_text(b, context, owner) for b in names]
+    return rendered, declared, aliases
 
 
 class CellRoles:
@@ -108,7 +114,19 @@ class CellRoles:
                 refs.append(ref)
         if literal:
             refs = self.literal(t, key, mentions, literal, based, refs)
+        elif self.differs(mentions, refs):
+            self.report.exact.setdefault(t.id, {})[key] = [m.text for m in mentions]
+            self.report.exact_keys.setdefault(t.id, {})[key] = {m.key for m in mentions}
         return refs
+
+    def differs(self, mentions: list[Mention], refs: list[str]) -> bool:
+        """Whether the roles `refs` print other names for the importing unit than the cell
+        holds (another name of a body, a role with more bodies): the unit then keeps the
+        cell as written (a profile override), the other units get the roles."""
+        if not any(m.key in self.bodies.aliases for m in mentions):
+            return False
+        printed = {k for r in refs for k in self.bodies.roles.get(split_role_ref(r)[0], [])}
+        return printed != {m.key for m in mentions}
 
     def assign(self, mentions: list[Mention], column: str, t: TaskOut) -> dict[int, str]:
         """The role of each known mention (by index): a role with several bodies, all of
@@ -132,6 +150,7 @@ class CellRoles:
         r = self.report
         shown = self.bodies.display[m.key]
         r.mapped.setdefault(shown, Counter())[role] += 1
+        r.uses.setdefault(role, Counter())[m.key] += 1
         if m.note is not None and not m.note.startswith("("):
             r.check.append(
                 f'{row.where}: "{m.text}" -> {role} kèm ghi chú "{m.note}": mọi đơn vị sẽ in '

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from generator.core.text import nfc
 
-KEYS = ("stt", "task", "lead", "support", "deadline", "product")
+KEYS = ("stt", "task", "lead", "support", "deadline", "product", "note")
 KEY_NAMES = {
     "stt": "STT",
     "task": "Nhiệm vụ",
@@ -17,6 +17,7 @@ KEY_NAMES = {
     "support": "Phối hợp",
     "deadline": "Thời gian hoàn thành",
     "product": "Sản phẩm",
+    "note": "Ghi chú",
 }
 
 ROMAN_RE = re.compile(r"^(?=[IVX])X{0,3}(IX|IV|V?I{0,3})$")
@@ -48,6 +49,8 @@ def column_key(label: str) -> str | None:
         return "deadline"
     if "sản phẩm" in t or "kết quả" in t:
         return "product"
+    if t.startswith("ghi chú"):
+        return "note"
     return None
 
 

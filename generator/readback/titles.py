@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from generator.core.errors import UserError, Where
 from generator.core.text import capitalize_first
-from generator.model.kinds import KindView
 from generator.model.unit import Unit
 from generator.readback.source import ROMAN_RE, SourceTable, fold
 
@@ -21,7 +21,15 @@ ACRONYMS = {
     "BQL", "KT-XH", "ĐTĐ", "NDXP",
 }  # fmt: skip
 PROPER = ("Việt Nam", "Chính phủ", "Trung ương", "Mặt trận Tổ quốc", "Bộ Nội vụ")
-DEFAULT_WIDTHS = {"stt": 5, "task": 33, "lead": 15, "support": 15, "deadline": 9, "product": 23}
+DEFAULT_WIDTHS = {
+    "stt": 5,
+    "task": 33,
+    "lead": 15,
+    "support": 15,
+    "deadline": 9,
+    "product": 23,
+    "note": 10,
+}
 YEAR_MIN, YEAR_MAX = 2000, 2100  # as models.Catalog.year
 
 _WORD = re.compile(r"[\w-]+")
@@ -47,12 +55,12 @@ def placeholder_safe(text: str) -> str:
 
 class Titles:
     """Titles written in capitals, in sentence case: lower case except abbreviations (and
-    the table's own all-caps words), Roman numerals, the unit's and its bodies' proper
-    names, and "Chỉ số" before an index name."""
+    the source's own all-caps words), Roman numerals, proper names (the unit's, its bodies',
+    its province's), and "Chỉ số" before an index name."""
 
-    def __init__(self, table: SourceTable, unit: Unit, kind: KindView, roles: dict) -> None:
-        self.acronyms = ACRONYMS | _acronyms(table)
-        proper = _proper_names(unit, kind, roles)
+    def __init__(self, acronyms: set[str], names: Iterable[str]) -> None:
+        self.acronyms = ACRONYMS | acronyms
+        proper = proper_names(names)
         self.proper = {n.lower(): n for n in proper}
         self._proper = (
             re.compile(
@@ -61,6 +69,12 @@ class Titles:
             if proper
             else None
         )
+
+    @classmethod
+    def for_table(cls, table: SourceTable, unit: Unit, roles: dict, names=()) -> Titles:
+        texts = {text for row in table.rows for text in row.cells.values()}  # each once
+        bodies = [b for found in roles.values() for b in found]
+        return cls(acronyms_in(texts), [unit.name, unit.issuer or "", *names, *bodies])
 
     def sentence(self, text: str) -> str:
         text = fold(text)
@@ -105,28 +119,23 @@ class Titles:
         return self.sentence(cut)
 
 
-def _acronyms(table: SourceTable) -> set[str]:
-    """Upper-case words of the table's mixed-case cells: TTHC, PAKN, CBCCVC, UBND."""
+def acronyms_in(texts: Iterable[str]) -> set[str]:
+    """Upper-case words of mixed-case texts: TTHC, PAKN, CBCCVC, UBND."""
     found: set[str] = set()
-    for row in table.rows:
-        for text in row.cells.values():
-            if text.upper() == text:
-                continue
-            for w in _WORD.findall(text):
-                if len(w) >= 2 and w.upper() == w and any(c.isalpha() for c in w):
-                    found.add(w)
+    for text in texts:
+        if text.upper() == text:
+            continue
+        for w in _WORD.findall(text):
+            if len(w) >= 2 and w.upper() == w and any(c.isalpha() for c in w):
+                found.add(w)
     return found
 
 
-def _proper_names(unit: Unit, kind: KindView, roles: dict[str, list[str]]) -> list[str]:
-    names = {*PROPER, unit.name}
-    if unit.issuer:
-        names.add(unit.issuer)
-    if kind.parent:
-        names.add(kind.parent.issuer)
-    for bodies in roles.values():
-        names.update(bodies)
-    capitalised = [n for n in names if sum(c.isupper() for c in n[1:]) >= 1]
+def proper_names(names: Iterable[str]) -> list[str]:
+    """The names (with the usual ones: Việt Nam, Chính phủ, …) holding a capital after their
+    first letter, longest first."""
+    every = {*PROPER, *(n for n in names if n)}
+    capitalised = [n for n in every if sum(c.isupper() for c in n[1:]) >= 1]
     return sorted(capitalised, key=lambda n: (-len(n), n))
 
 

@@ -1,5 +1,6 @@
-"""What `plangen validate` would still say about an imported catalog, found while its YAML is
-being written.
+"""What `plangen validate` would still say about the files of an import, found while the
+catalogs' YAML is being written: the workspace as it will be (the edition with its new
+catalogs, body and identity, the province's profile as --apply leaves it), validated.
 
 The trial needs the catalog with the line of each of its values (a problem is said as
 file:line:col), and the lines are only known once the YAML is written; writing a long
@@ -8,9 +9,11 @@ provisional document whose every value stands on a line of its own (`provisional
 second process while this one writes the YAML, and the problems found are then moved to
 the lines the written file gives the same values (`relocate`).
 
-The plan bodies are left out of the trial: what they say is said at the body's file or a
-unit's profile, never at an appendix catalog, and their trial (who does what, for every
-unit and kind) is what would cost most with a long table.
+Importing one appendix, the plan bodies are left out of the trial: what they say is said at
+the body's file or a unit's profile, never at an appendix catalog, and their trial (who does
+what, for every unit and kind) is what would cost most with a long table. Importing a whole
+edition, they are tried: what the shared body of the units below the province still lacks
+in the new edition is part of what the import reports.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from generator.check.workspace import validate
 from generator.core.errors import UserError, Where
 from generator.core.frozen import FrozenDict
 from generator.model.catalog import Catalog
+from generator.model.legal import Legal
+from generator.model.unit import Unit
 from generator.model.validation import Loaded, index_tasks, validate_doc
-from generator.model.workspace import Workspace
+from generator.model.workspace import Edition, Workspace
 from generator.model.yamlfile import Loc, YamlDoc
-from generator.readback.hints import same_file
+from generator.resolve.scope import editions_of
 
 
 def frozen(value: Any) -> Any:
@@ -59,18 +64,62 @@ def provisional(target: Path, data: dict) -> tuple[Loaded[Catalog], dict[int, Lo
     return loaded, {line: loc for loc, (line, _) in places.items()}
 
 
-def problems_at(ws: Workspace, loaded: Loaded[Catalog], target: Path) -> list[UserError]:
-    """The problems `validate` finds at `target` in the workspace holding `loaded` (in place
-    of any catalog of the same file), without the plan bodies."""
-    catalogs = {k: v for k, v in ws.catalogs.items() if not same_file(v.path, target)}
-    catalogs[loaded.model.id] = loaded
-    earlier = [p for p in ws.problems if not (p.where.path and same_file(p.where.path, target))]
+def trial_workspace(
+    ws: Workspace,
+    edition: Edition,
+    whole: bool,
+    profile: tuple[str, Loaded[Unit]] | None = None,
+) -> Workspace:
+    """The workspace as it will be once the import is written: `edition` (the target, with
+    its new files) in place of the one of the same id. Without `whole` (one appendix) the
+    plan bodies are left out: what they say is said at their own files, and their trial is
+    what would cost most with a long table."""
+    province = edition.province_id  # the other provinces' editions and units are not tried
+    editions = {k: e for k, e in ws.editions.items() if e.province_id == province}
+    if not whole and profile is None:  # no profile of other years to try: this edition alone
+        editions = {}
+    editions[edition.id] = edition
+    if not whole:
+        editions = {k: dataclasses.replace(e, bodies=()) for k, e in editions.items()}
+    written = {p.resolve() for p in edition_files(edition)}
+    if profile is not None:
+        written.add(profile[1].path.resolve())
+    earlier = [p for p in ws.problems if not (p.where.path and p.where.path.resolve() in written)]
     trial = dataclasses.replace(
-        ws, catalogs=FrozenDict(catalogs), bodies=(), problems=tuple(earlier)
+        ws,
+        editions=FrozenDict(editions),
+        bodies=ws.bodies if whole else (),
+        problems=tuple(earlier),
+        # what the legal data finds is said at a unit's profile or as a warning, never at a
+        # catalog: without a profile to try, its search over every cell is left out
+        legal=ws.legal if whole or profile is not None else Legal(),
     )
-    return [
-        p for p in validate(trial) if p.where.path is not None and same_file(p.where.path, target)
-    ]
+    if profile is not None:
+        trial = trial.with_unit(*profile)
+    return trial
+
+
+def edition_files(edition: Edition) -> list[Path]:
+    return [edition.identity.path, *(c.path for c in edition.catalogs.values()),
+            *(b.path for b in edition.bodies)]  # fmt: skip
+
+
+def problems_at(trial: Workspace, paths: set[Path], province: str) -> list[UserError]:
+    """What `validate` finds at `paths` in the trial workspace, trying the units of
+    `province` (the others' plans are made of other editions)."""
+    wanted = {p.resolve() for p in paths}
+    slugs = [s for s in sorted(trial.unit_files) if _of(trial, s, province)]
+    found = validate(trial, slugs)
+    return [p for p in found if p.where.path and p.where.path.resolve() in wanted]
+
+
+def _of(ws: Workspace, slug: str, province: str) -> bool:
+    """Whether unit `slug` belongs to `province` (a profile that does not load: not tried,
+    its problems are said at itself)."""
+    try:
+        return any(e.province_id == province for e in editions_of(ws, ws.unit(slug)))
+    except UserError:
+        return False
 
 
 def relocate(problems: list[UserError], lines: dict[int, Loc], places: dict) -> list[str]:

@@ -26,7 +26,6 @@ from generator.readback.draft import CatalogOut, SectionOut, TaskOut
 
 LINE_WIDTH = 92
 INDENT = 2  # of a mapping; a list item's "- " stands INDENT further in, its keys 2 more
-SCHEMA_LINE = "yaml-language-server: $schema=../schemas/catalog.schema.json"
 
 
 class _Yaml11(VersionedResolver):
@@ -170,6 +169,8 @@ def _task(t: TaskOut, indent: int) -> CommentedMap:
         _comment(out, key, t.notes.get(key, []), indent)
     out["deadline"] = text(t.deadline, "deadline", indent)
     out["product"] = text(t.product, "product", indent)
+    if t.note:
+        out["note"] = text(t.note, "note", indent)
     if t.omit:
         out["omit"] = flow(t.omit)
         _comment(out, "omit", t.notes.get("omit", []), indent)
@@ -199,7 +200,7 @@ def catalog_yaml(catalog: CatalogOut, header: list[str]) -> str:
     """The catalog as YAML, `header` (lines of text) as its opening comment."""
     data = catalog.data()
     root = CommentedMap()
-    for key in ("id", "appendix", "index", "year", "title", "bodies"):
+    for key in ("id", "appendix", "index", "year", "title", "bodies", "numbering"):
         if key in data:
             value = data[key]
             root[key] = text(value, key, 0) if isinstance(value, str) else value
@@ -213,20 +214,27 @@ def catalog_yaml(catalog: CatalogOut, header: list[str]) -> str:
     return dump(root)
 
 
+def stamp(when: dt.date) -> str:
+    """The header's date line, on a line of its own: a fresh import of the same documents
+    differs from a file written earlier only there."""
+    return f"Ngày nhập: {short(when)}."
+
+
 def header(
-    catalog: CatalogOut, source: str, unit_name: str, slug: str, when: dt.date, schema: bool
-) -> list[str]:
+    catalog: CatalogOut, source: str, unit_name: str, slug: str, when: dt.date,
+    schema: str | None,
+) -> list[str]:  # fmt: skip
     """The catalog's opening comment: where it comes from and how to read it (with `schema`,
-    the line that gives editors the catalog's JSON Schema, for a file in catalogs/)."""
+    the line that gives editors the catalog's JSON Schema, for a file in catalogs/); the date
+    of the import on a line of its own."""
     what = f"Phụ lục {catalog.appendix}" if catalog.appendix else "Phụ lục"
-    lines = [SCHEMA_LINE, ""] if schema else []
+    lines = [schema, ""] if schema else []
     lines += wrap(
         f'{what} - Chỉ số {catalog.index} năm {catalog.year}: nhập từ bảng của tệp "{source}" '
-        f'ngày {short(when)} bằng lệnh plangen import, cơ quan đọc theo hồ sơ đơn vị "{slug}" '
-        f"({unit_name}).",
+        f'bằng lệnh plangen import, cơ quan đọc theo hồ sơ đơn vị "{slug}" ({unit_name}).',
         LINE_WIDTH - 2,
     )
-    lines.append("")
+    lines += ["", stamp(when), ""]
     for item in (
         "Số thứ tự và mã mục (A, B / I, II, …) do plangen tự đánh theo vị trí.",
         '"lead" (chủ trì) và "support" (phối hợp) ghi tên vai trò (roles.yaml): cơ quan cụ thể '

@@ -20,7 +20,7 @@ from generator.core.dates import PlanDate
 from generator.core.errors import UserError
 from generator.core.text import illegal_char, nfc
 from generator.model.yamlfile import parse_text
-from generator.web import yamledit
+from generator.write import yamledit
 
 # --------------------------------------------------------------------------- the fields
 

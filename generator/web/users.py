@@ -39,8 +39,8 @@ from types import MappingProxyType
 
 from generator.core.errors import UserError, ValidationFailed, Where
 from generator.core.text import check_slug
-from generator.web.yamledit import round_trip_yaml
 from generator.write.files import write_atomic
+from generator.write.yamledit import round_trip_yaml
 
 # scrypt: 2**14 rounds, block size 8, one lane: 16 MB and ~50 ms per check on a small server.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1

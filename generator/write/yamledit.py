@@ -1,8 +1,10 @@
 """Editing a YAML file in place: ruamel.yaml's round-trip loader, so comments, key order and
 quoting survive; only the keys set here change.
 
-Nothing here knows what a profile holds: `profiles.apply` says which key paths change to
-which values, and the order a new key takes among its neighbours.
+Nothing here knows what a profile holds: its users (the web form's save, web/profiles.py;
+`plangen import --apply`, readback/profile.py and readback/bodyout.py) say which key paths
+change to which values, and the order a new key takes among its neighbours. A key already in
+the file is set in place, never added a second time.
 """
 
 from __future__ import annotations
