@@ -24,8 +24,11 @@ AREAS = [
     "TÁC ĐỘNG CỦA CẢI CÁCH HÀNH CHÍNH ĐẾN NGƯỜI DÂN, TỔ CHỨC VÀ PHÁT TRIỂN KINH TẾ - XÃ HỘI",
 ]
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
-# Every shipped profile: the three real units and the samples of a ward and a department.
+# Every shipped profile: the three real units and the samples of a ward and a department of
+# Lạng Sơn; the example province Lai Châu, a commune and a ward of it.
 UNITS = sorted(p.stem for p in (ROOT / "catalogs" / "units").glob("*.yaml"))
+LAI_CHAU = ["lai-chau", "ta-leng", "tan-phong"]
+LANG_SON = [u for u in UNITS if u not in LAI_CHAU]
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,8 @@ def test_shipped_data_is_valid(ws):
 
 
 def test_the_shipped_profiles():
-    assert UNITS == ["dinh-lap", "dong-dang", "lang-son", "so-y-te", "tam-thanh"]
+    assert LANG_SON == ["dinh-lap", "dong-dang", "lang-son", "so-y-te", "tam-thanh"]
+    assert sorted(LAI_CHAU) == [u for u in UNITS if u in LAI_CHAU]
 
 
 @pytest.mark.parametrize("slug", UNITS)
@@ -56,7 +60,7 @@ def test_every_cell_filled_and_no_placeholder_left(ws, slug):
                 )
 
 
-@pytest.mark.parametrize("slug", UNITS)
+@pytest.mark.parametrize("slug", LANG_SON)
 def test_par_index_areas_in_order_and_numbered(ws, slug):
     [par] = appendices(ws, slug, ["I"])
     assert par.label == "Phụ lục I"
@@ -71,6 +75,14 @@ def test_par_index_areas_in_order_and_numbered(ws, slug):
         numbers.setdefault(row.path[-1], []).append(row.code)
     for code, got in numbers.items():
         assert got == [str(i) for i in range(1, len(got) + 1)], code
+
+
+@pytest.mark.parametrize("slug", LAI_CHAU)
+def test_lai_chau_numbers_its_tasks_on_across_sections(ws, slug):
+    """Its Phụ lục I numbers tasks on from one section to the next, as its document does."""
+    [par] = appendices(ws, slug, ["I"])
+    assert [s.code for s in par.sections] == ROMAN[: len(par.sections)]
+    assert [r.code for r in par.tasks] == [str(i) for i in range(1, len(par.tasks) + 1)]
 
 
 def test_par_index_tasks_trace_to_the_plan_body(ws):

@@ -67,7 +67,8 @@ def test_unknown_unit_lists_known_ones_with_suggestion(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         'không có đơn vị "dinh-lapp" (có phải ý bạn là "dinh-lap"?); '
-        "các đơn vị hiện có: dinh-lap, dong-dang, lang-son, so-y-te, tam-thanh"
+        "các đơn vị hiện có: dinh-lap, dong-dang, lai-chau, lang-son, so-y-te, ta-leng, "
+        "tam-thanh, tan-phong"
     )
     assert not any(tmp_path.iterdir())
 

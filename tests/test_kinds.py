@@ -38,6 +38,10 @@ UNITS = {
     "dong-dang": ("board", dt.date(2026, 7, 1)),
     "tam-thanh": ("ward", dt.date(2026, 7, 3)),
     "so-y-te": ("department", dt.date(2026, 7, 2)),
+    # the example province of catalogs/editions/lai-chau-2026
+    "lai-chau": ("province", dt.date(2026, 6, 16)),
+    "ta-leng": ("commune", dt.date(2026, 6, 30)),
+    "tan-phong": ("ward", dt.date(2026, 6, 29)),
 }
 
 # Words a unit of each kind must never print: another level's names for itself and its bodies.
@@ -229,9 +233,13 @@ def test_the_province_keeps_its_own_deadline(rendered):
 
 @pytest.mark.parametrize("slug", [s for s, (k, _) in UNITS.items() if k != "province"])
 def test_every_kind_below_the_province_has_the_15_day_rule(ws, slug):
+    """15 days after its own province's plan: Lạng Sơn's of 23/6, Lai Châu's of 16/6."""
     due = bound_deadline(bind(ws, slug))
-    assert due is not None and due.due == dt.date(2026, 7, 8)
-    assert due.parent.title == "Kế hoạch số 252/KH-UBND"
+    lai_chau = ws.unit(slug).model.province == "lai-chau"
+    assert due is not None and due.due == dt.date(2026, 7, 1 if lai_chau else 8)
+    assert due.parent.title == (
+        "Kế hoạch số 1468/KH-UBND" if lai_chau else "Kế hoạch số 252/KH-UBND"
+    )
     assert not due.late
 
 
@@ -268,7 +276,10 @@ def test_every_kind_a_unit_may_have_is_clean(ws):
 def test_new_unit_of_a_new_kind_validates_and_renders_like_the_sample(tmp_path, args, shipped):
     units = tmp_path / "units"
     slug = f"{shipped}-moi"
-    made = runner.invoke(app, ["new-unit", *args, "--units-dir", str(units), "--slug", slug])
+    made = runner.invoke(
+        app,
+        ["new-unit", *args, "--province", "lang-son", "--units-dir", str(units), "--slug", slug],
+    )
     assert made.exit_code == 0, made.output
     assert (units / f"{slug}.yaml").is_file()
     checked = runner.invoke(app, ["--units-dir", str(units), "validate"])
@@ -318,8 +329,13 @@ def test_validate_lists_every_task_of_a_new_kind_still_worded_for_another(data_c
     )
     result = runner.invoke(app, ["--data", str(data_copy), "validate"])
     assert result.exit_code == 2
-    # the task catalogs' lines (a kind no plan body serves gets its appendices alone)
-    lines = [line for line in result.stderr.splitlines() if "chưa có cách viết" in line]
+    # the task catalogs' lines of the Lạng Sơn edition (a kind no plan body serves gets its
+    # appendices alone)
+    lines = [
+        line
+        for line in result.stderr.splitlines()
+        if "chưa có cách viết" in line and "lang-son-2026" in line
+    ]
     pattern = re.compile(
         r'^(?P<path>.+\.yaml):\d+: loại "custom": nhiệm vụ "(?P<task>[a-z0-9-]+)" chưa có '
         r"cách viết của cấp này \(còn “tỉnh”\): thêm variants cho \"custom\", hoặc viết "
@@ -339,7 +355,7 @@ def test_validate_lists_every_task_of_a_new_kind_still_worded_for_another(data_c
     kind = ws.kind("custom")
     want = {
         row.ident
-        for cat in ws.catalogs.values()
+        for cat in ws.editions["lang-son-2026"].catalogs.values()
         for row in appendices_for(ws, cat, kind)
         if not row.is_section and any(re.search(r"\btỉnh\b", t, re.I) for t in row.cells.values())
     }

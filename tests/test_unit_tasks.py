@@ -208,7 +208,7 @@ def test_every_department_the_province_names_gets_its_tasks(data_copy):
     for n, name in enumerate(sorted(named)):
         result = plangen(
             "--data", str(data_copy), "--units-dir", str(units), "new-unit", name,
-            "--kind", "department", "--plan-symbol", f"KH-S{n}", "--plan-date", "2026-07-02",
+            "--province", "lang-son", "--kind", "department", "--plan-symbol", f"KH-S{n}", "--plan-date", "2026-07-02",
             "--slug", f"so-{n}",
         )  # fmt: skip
         assert result.exit_code == 0, result.output
@@ -276,7 +276,8 @@ def test_a_project_board_is_a_public_service_unit_without_economic_zone_words(tm
     units = tmp_path / "units"
     name = "Ban Quản lý dự án đầu tư xây dựng tỉnh Lạng Sơn"
     result = plangen(
-        "--units-dir", str(units), "new-unit", name, "--kind", "public_service",
+        "--units-dir", str(units), "new-unit", name, "--province", "lang-son",
+        "--kind", "public_service",
         "--plan-symbol", "KH-BQLDA", "--plan-date", "2026-07-05", "--slug", "bqlda",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -349,7 +350,9 @@ def test_a_missing_signer_name_is_warned_about_and_left_as_a_dotted_line():
         "dinh-lap",
         "dong-dang",
         "so-y-te",
+        "ta-leng",
         "tam-thanh",
+        "tan-phong",
     ]
     assert all(": cảnh báo: " in x for x in warned)
     ws = open_workspace()

@@ -495,6 +495,7 @@ def test_new_unit_from_a_kind(client, data_copy):
         "csrf": token,
         "name": "Xã Lộc Bình",
         "kind": "commune",
+        "province": "lang-son",
         "plan_number": "12",
         "plan_date": "2026-07-08",
     }
@@ -990,7 +991,8 @@ def test_a_deleted_users_file_signs_everybody_out(data_copy, accounts):
 
 def test_a_very_long_unit_name_is_a_field_message(client, data_copy):
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/new").text).group(1)
-    form = {"csrf": token, "kind": "commune", "plan_number": "1", "plan_date": "2026-07-08"}
+    form = {"csrf": token, "kind": "commune", "province": "lang-son", "plan_number": "1"}
+    form["plan_date"] = "2026-07-08"
     cases = [
         ({"name": "Xã " + "Lộc Bình " * 40}, "name", "tên đơn vị quá dài"),
         ({"name": "Xã " + "A" * 120}, "name", "Mã đơn vị"),

@@ -232,6 +232,7 @@ def test_a_date_in_no_known_form_is_said_at_its_field(client, data_copy):
     assert unit_file(data_copy).read_bytes() == before
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/new").text).group(1)
     form = {"csrf": token, "name": "Xã Lộc Bình", "kind": "commune", "plan_date": "08/07/2026"}
+    form["province"] = "lang-son"
     assert client.post("/new", data=form, follow_redirects=False).status_code == 303
     assert open_workspace(data_copy).unit("loc-binh").model.plan.date.iso() == "2026-07-08"
 

@@ -18,7 +18,7 @@ router = APIRouter()
 
 MAX_NAME = 200  # characters of a new unit's name
 MAX_SLUG = 64  # characters of its unit id (the profile's file name)
-FIELDS = ("name", "kind", "plan_number", "plan_date", "plan_symbol", "slug")
+FIELDS = ("name", "kind", "province", "plan_number", "plan_date", "plan_symbol", "slug")
 
 
 def problems(fields: dict[str, str]) -> dict[str, str]:
@@ -47,13 +47,19 @@ def problems(fields: dict[str, str]) -> dict[str, str]:
     return errors
 
 
-def _page(site: Site, request: Request, kinds, form, error="", errors=None, status=200):
+def provinces(ws) -> list[tuple[str, str]]:
+    """(id, name) of every province the data folder has a plan of."""
+    return sorted({(e.province_id, e.province) for e in ws.editions.values()})
+
+
+def _page(site: Site, request: Request, ws, form, error="", errors=None, status=200):
     return site.page(
         request,
         "new.html",
         status=status,
         title="Thêm đơn vị",
-        kinds=kinds,
+        kinds=site.kinds(ws),
+        provinces=provinces(ws),
         form=form,
         error=error,
         errors=errors or {},
@@ -66,7 +72,7 @@ async def new_form(request: Request):
     site = site_of(request)
     site.admin_of(request)
     ws, _ = await run_in_threadpool(site.data.workspace)
-    return _page(site, request, site.kinds(ws), {})
+    return _page(site, request, ws, {})
 
 
 @router.post("/new")
@@ -92,6 +98,7 @@ async def new_unit(request: Request):
                 profiles.date_text(fields["plan_date"]) or None,
                 fields["plan_symbol"] or None,
                 fields["slug"] or None,
+                fields["province"] or None,
             )
         except UserError as exc:
             return None, ws, exc.message
@@ -99,5 +106,5 @@ async def new_unit(request: Request):
 
     slug, ws, error = await run_in_threadpool(build)
     if slug is None:
-        return _page(site, request, site.kinds(ws), fields, error, errors, 422)
+        return _page(site, request, ws, fields, error, errors, 422)
     return RedirectResponse(f"/units/{slug}?created=1", status_code=303)
