@@ -207,7 +207,8 @@ def test_listings_print_plain_tables_in_a_pipe():
     police = next(line for line in roles if line.startswith("police "))
     assert "Công an tỉnh" in police and police.count("Công an") == 4
     bad = plangen("tasks", "--catalog", "sipas")
-    assert bad.exit_code == 2 and "par-index-2026, par-index-2026-lai-chau, sipas-2026" in bad.stderr
+    assert bad.exit_code == 2
+    assert "par-index-2026, par-index-2026-lai-chau, sipas-2026" in bad.stderr
 
 
 def test_validate_is_quiet_and_zero_on_the_shipped_data():
@@ -228,7 +229,8 @@ def test_validate_is_quiet_and_zero_on_the_shipped_data():
 
 def test_all_renders_every_unit_and_reports_a_broken_one(tmp_path, data_copy):
     (data_copy / "catalogs" / "units" / "hong.yaml").write_text(
-        "kind: commune\nprovince: lang-son\nname: xã Hỏng\nplan: {date: 2026-07}\nomit: [khong-co]\n",
+        "kind: commune\nprovince: lang-son\n"
+        "name: xã Hỏng\nplan: {date: 2026-07}\nomit: [khong-co]\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"

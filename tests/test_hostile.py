@@ -512,7 +512,8 @@ def test_force_never_leaves_a_moment_without_the_file(tmp_path, monkeypatch):
 )
 def test_plan_numbers_are_read_as_typed(tmp_path, typed, printed_or_error):
     (tmp_path / "a.yaml").write_text(
-        f"kind: commune\nprovince: lang-son\nname: xã A\nplan: {{number: {typed}, date: 2026-07-06}}\n",
+        "kind: commune\nprovince: lang-son\n"
+        f"name: xã A\nplan: {{number: {typed}, date: 2026-07-06}}\n",
         encoding="utf-8",
     )
     result = runner.invoke(app, ["--units-dir", str(tmp_path), "units"])

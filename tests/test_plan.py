@@ -450,12 +450,14 @@ def test_document_properties_stamp_author_and_catalogs():
 def more_units(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("units")
     (folder / "so-tai-chinh.yaml").write_text(
-        "kind: department\nprovince: lang-son\nname: Sở Tài chính\nplan: {number: 5, symbol: KH-STC, "
+        "kind: department\nprovince: lang-son\n"
+        "name: Sở Tài chính\nplan: {number: 5, symbol: KH-STC, "
         "date: 2026-07-02}\n",
         encoding="utf-8",
     )
     (folder / "hoang-van-thu.yaml").write_text(
-        "kind: ward\nprovince: lang-son\nname: phường Hoàng Văn Thụ\nplan: {number: 41, date: 2026-07-03}\n",
+        "kind: ward\nprovince: lang-son\n"
+        "name: phường Hoàng Văn Thụ\nplan: {number: 41, date: 2026-07-03}\n",
         encoding="utf-8",
     )
     (folder / "du-thao.yaml").write_text(
@@ -590,7 +592,8 @@ def test_two_bodies_of_one_role_are_named_in_their_points(tmp_path):
     ws = unit_workspace(
         tmp_path,
         "tam-son",
-        "kind: ward\nprovince: lang-son\nname: phường Tam Sơn\nplan: {number: 4, date: 2026-07-03}\n"
+        "kind: ward\nprovince: lang-son\n"
+        "name: phường Tam Sơn\nplan: {number: 4, date: 2026-07-03}\n"
         "roles: {home_affairs: [Phòng Nội vụ, Văn phòng HĐND và UBND phường]}\n",
     )
     plan = build_plan(ws, "tam-son", appendices(ws, "tam-son"))
@@ -608,7 +611,8 @@ def test_long_issuer_name_wraps_beside_the_national_heading(tmp_path):
     ws = unit_workspace(
         tmp_path,
         "bql",
-        f"kind: board\nprovince: lang-son\nname: {name}\nshow_name: false\nplan: {{date: 2026-07}}\n",
+        "kind: board\nprovince: lang-son\n"
+        f"name: {name}\nshow_name: false\nplan: {{date: 2026-07}}\n",
     )
     data = plan_docx(ws, "bql", appendices(ws, "bql"))
     table = header_table(data)._tbl
@@ -688,7 +692,8 @@ def test_an_appendix_without_tasks_is_left_out_of_the_whole_plan(tmp_path):
     ws = unit_workspace(
         tmp_path,
         "khong-sipas",
-        "kind: commune\nprovince: lang-son\nname: xã Khánh Khê\nplan: {number: 7, date: 2026-07-03}\n"
+        "kind: commune\nprovince: lang-son\n"
+        "name: xã Khánh Khê\nplan: {number: 7, date: 2026-07-03}\n"
         "omit: [chinh-sach, dich-vu-hanh-chinh-cong]\n",
     )
     docs = appendices(ws, "khong-sipas")

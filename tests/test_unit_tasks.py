@@ -208,7 +208,8 @@ def test_every_department_the_province_names_gets_its_tasks(data_copy):
     for n, name in enumerate(sorted(named)):
         result = plangen(
             "--data", str(data_copy), "--units-dir", str(units), "new-unit", name,
-            "--province", "lang-son", "--kind", "department", "--plan-symbol", f"KH-S{n}", "--plan-date", "2026-07-02",
+            "--province", "lang-son", "--kind", "department", "--plan-symbol", f"KH-S{n}",
+            "--plan-date", "2026-07-02",
             "--slug", f"so-{n}",
         )  # fmt: skip
         assert result.exit_code == 0, result.output

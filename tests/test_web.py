@@ -220,7 +220,8 @@ def login(client: TestClient, name: str, password: str):
 def test_units_page_lists_units_with_plan_and_deadline(client, data_copy):
     late = unit_file(data_copy, "xa-muon")
     late.write_text(
-        "kind: commune\nprovince: lang-son\nname: xã Muộn\nplan:\n  number: 7\n  date: 2026-07-20\n",
+        "kind: commune\nprovince: lang-son\n"
+        "name: xã Muộn\nplan:\n  number: 7\n  date: 2026-07-20\n",
         encoding="utf-8",
     )
     r = client.get("/")
