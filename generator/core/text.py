@@ -121,7 +121,7 @@ def check_slug(slug: str) -> str:
         )
     if len(slug) > MAX_SLUG:
         raise UserError(
-            f'mã đơn vị dài {len(slug)} ký tự, tối đa {MAX_SLUG} (tên các tệp kết quả bắt đầu '
+            f"mã đơn vị dài {len(slug)} ký tự, tối đa {MAX_SLUG} (tên các tệp kết quả bắt đầu "
             "bằng mã này): chọn mã ngắn hơn, ví dụ --slug bqlda"
         )
     return slug
