@@ -72,6 +72,7 @@ class Legal:
     _by_name: dict = field(default_factory=dict, repr=False, compare=False)
     _bodies: re.Pattern | None = field(default=None, repr=False, compare=False)
     _provinces: re.Pattern | None = field(default=None, repr=False, compare=False)
+    _province_names: dict = field(default_factory=dict, repr=False, compare=False)  # UPPER -> name
 
     @classmethod
     def of(cls, bodies: BodiesFile | None, provinces: ProvincesFile | None) -> Legal:
@@ -84,6 +85,8 @@ class Legal:
         forms = "|".join(re.escape(n) for name in names for n in (name, name.upper()))
         pattern = rf"(?:tỉnh|TỈNH|Tỉnh|thành phố|THÀNH PHỐ|Thành phố)\s+({forms})(?!\w)"
         pattern = pattern if names else None
+        known = {p.name.upper(): p.name for p in current}
+        known.update({m.name.upper(): m.name for m in merged})
         return cls(
             found,
             current,
@@ -91,6 +94,7 @@ class Legal:
             by_name,
             _phrases(list(by_name)),
             re.compile(pattern) if pattern else None,  # proper names: case matters
+            known,
         )
 
     def abolished(self, text: str) -> list[tuple[str, AbolishedBody]]:
@@ -108,9 +112,7 @@ class Legal:
         case; each said as written in the list ("Lạng Sơn")."""
         if self._provinces is None or not text:
             return set()
-        known = {p.name.upper(): p.name for p in self.provinces}
-        known.update({m.name.upper(): m.name for m in self.merged})
-        return {known[name.upper()] for name in self._provinces.findall(text)}
+        return {self._province_names[name.upper()] for name in self._provinces.findall(text)}
 
 
 def advice(name: str, body: AbolishedBody) -> str:
