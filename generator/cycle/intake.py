@@ -91,36 +91,22 @@ def _utc(value) -> dt.datetime | None:
 
 
 def _sheet_tasks(ws, merges, today: dt.date) -> tuple[list[TaskRecord], int | None]:
-    """The tasks of one sheet, read as `readback.sheet.read_sheet` reads them, and the year
-    of its month columns."""
-    head = list(
-        ws.iter_rows(
-            min_row=1, max_row=sheets.HEADER_SCAN, max_col=sheets.MAX_COLS, values_only=True
-        )
-    )
-    header = sheets.find_header(head)
-    if header is None:
+    """The tasks of one sheet, read as `plangen status` reads them (readback.sheet), with
+    their month cells and note, and the year of its month columns."""
+    table = sheets.read_table(ws, merges, today)
+    if table is None:
         return [], None
-    at, cols = header
-    labels = [sheets.norm(v) for v in head[at]]
-    width = max(c for c, v in enumerate(head[at], 1) if sheets.norm(v))
+    labels, cols, first, body, reader = (
+        table.labels, table.cols, table.first, table.body, table.reader
+    )  # fmt: skip
     note = next((c for c, lab in enumerate(labels) if lab == sheets.norm(NOTE_LABEL)), None)
     months = [
         (c, f"{int(m.group(2)):04d}-{int(m.group(1)):02d}")
         for c, lab in enumerate(labels)
         if (m := _MONTH.match(lab)) and 1 <= int(m.group(1)) <= 12
     ]
-    first = at + 2
-    body = []
-    for values in ws.iter_rows(
-        min_row=first, max_row=first + sheets.MAX_ROWS - 1, max_col=width, values_only=True
-    ):
-        body.append(list(values) + [None] * (width - len(values)))
-    reader = sheets._SheetReader(ws.title, cols, today)
-    covered = reader.merges(body, first, width, merges)
-    reader.read(body, first, covered)
     out = []
-    for position, t in enumerate(sorted(reader.tasks, key=_plan_order(reader))):
+    for position, t in enumerate(sorted(reader.tasks, key=reader.plan_order())):
         row = body[t.row - first]
         status = reader.status_of(t)
         code, title = reader.sections.get(t.section, ("", ""))
@@ -149,22 +135,6 @@ def _sheet_tasks(ws, merges, today: dt.date) -> tuple[list[TaskRecord], int | No
             )
         )
     return out, cols.year
-
-
-def _plan_order(reader):
-    """The order `plangen status` counts in: by section code (Roman numerals by value), then
-    by STT, then by row: the plan's order even after the clerk sorted the rows."""
-    coded = sheets._code_order({k for k in reader.sections if not k.startswith("#")})
-
-    def key(t) -> tuple:
-        s = t.section
-        if s in coded:
-            first = (0, coded[s], 0)
-        else:
-            first = (1, (), int(s[1:]) if s.startswith("#") else 0)
-        return (first, sheets._stt_order(t.stt), t.row)
-
-    return key
 
 
 def dates_in(text: str) -> list[dt.date]:

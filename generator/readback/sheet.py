@@ -117,11 +117,25 @@ def find_header(rows: list[tuple]) -> tuple[int, Columns] | None:
     return None
 
 
-def read_sheet(ws, merges: list[Merge], today: dt.date) -> SheetStatus | None:
-    """One sheet, streamed: its header, then at most MAX_ROWS rows of the header's columns;
-    None when the sheet has no tracker header."""
-    from openpyxl.utils import get_column_letter
+@dataclass
+class SheetTable:
+    """A tracker sheet's table as read: the header's labels and columns, the rows under it
+    (sheet row `first` onwards, `width` cells each) and the reader that read them."""
 
+    labels: list[str]
+    cols: Columns
+    first: int
+    width: int
+    body: list[list]
+    reader: SheetReader
+    status: SheetStatus
+
+
+def read_table(ws, merges: list[Merge], today: dt.date) -> SheetTable | None:
+    """One sheet, streamed: its header, then at most MAX_ROWS rows of the header's columns,
+    read (merges filled, tasks and sections found, counted); None when the sheet has no
+    tracker header. What `plangen status` counts and what `plangen submit` stores are read
+    here alike."""
     head = list(ws.iter_rows(min_row=1, max_row=HEADER_SCAN, max_col=MAX_COLS, values_only=True))
     header = find_header(head)
     if header is None:
@@ -141,9 +155,22 @@ def read_sheet(ws, merges: list[Merge], today: dt.date) -> SheetStatus | None:
                 )
             break
         body.append(list(values) + [None] * (width - len(values)))
-    reader = _SheetReader(ws.title, cols, today)
+    reader = SheetReader(ws.title, cols, today)
     covered = reader.merges(body, first, width, merges)
-    sheet = reader.read(body, first, covered)
+    status = reader.read(body, first, covered)
+    labels = [norm(v) for v in head[at]]
+    return SheetTable(labels, cols, first, width, body, reader, status)
+
+
+def read_sheet(ws, merges: list[Merge], today: dt.date) -> SheetStatus | None:
+    """One sheet's counts (`read_table`), with a warning when its data reaches past the
+    table; None when the sheet has no tracker header."""
+    from openpyxl.utils import get_column_letter
+
+    table = read_table(ws, merges, today)
+    if table is None:
+        return None
+    sheet, first, width = table.status, table.first, table.width
     declared_rows, declared_cols = ws.max_row or 0, ws.max_column or 0
     if declared_cols > width or declared_rows > first + MAX_ROWS - 1:
         declared = f"{get_column_letter(min(max(declared_cols, 1), 16384))}{declared_rows}"
@@ -220,7 +247,7 @@ def _covering(merges: list[Merge], row: int, col: int) -> Merge | None:
     return None
 
 
-class _SheetReader:
+class SheetReader:
     def __init__(self, name: str, cols: Columns, today: dt.date) -> None:
         self.name, self.cols, self.today = name, cols, today
         self.year = cols.year or today.year  # for deadline texts without a year
@@ -374,14 +401,27 @@ class _SheetReader:
             return UNKNOWN
         return status
 
-    def tally(self) -> None:
-        sheet, sections = self.sheet, self.sections
-        coded = _code_order({k for k in sections if not k.startswith("#")})
+    def section_order(self):
+        """A section key's place in the plan: by its code (Roman numerals by value), then
+        the row-keyed ones in sheet order."""
+        coded = _code_order({k for k in self.sections if not k.startswith("#")})
 
         def order(key: str) -> tuple:
             if key in coded:
                 return (0, coded[key], 0)
             return (1, (), int(key[1:]) if key.startswith("#") else 0)
+
+        return order
+
+    def plan_order(self):
+        """A task's place in the plan: section, then STT, then row (the plan's order even
+        after the clerk sorted the rows)."""
+        order = self.section_order()
+        return lambda t: (order(t.section), _stt_order(t.stt), t.row)
+
+    def tally(self) -> None:
+        sheet, sections = self.sheet, self.sections
+        order = self.section_order()
 
         def label(key: str) -> tuple[str, str]:
             code, title = sections.get(key, ("", ""))
@@ -389,7 +429,7 @@ class _SheetReader:
 
         used = sorted({t.section for t in self.tasks}, key=order)
         sheet.by_section = {label(k): Counter() for k in used}
-        for t in sorted(self.tasks, key=lambda t: (order(t.section), _stt_order(t.stt), t.row)):
+        for t in sorted(self.tasks, key=self.plan_order()):
             status = self.status_of(t)
             sheet.tasks += 1
             sheet.by_section[label(t.section)][status] += 1
