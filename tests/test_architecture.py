@@ -143,3 +143,20 @@ def test_functions_are_short(path):
         and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert long == []
+
+
+def test_no_private_name_crosses_a_package():
+    """A name starting with "_" is its module's own: another stage package never imports it
+    (it asks for a public function instead)."""
+    wrong = []
+    for module, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            if not node.module.startswith("generator.") or stage(node.module) == stage(module):
+                continue
+            private = [a.name for a in node.names if a.name.startswith("_")]
+            if private:
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {private}")
+    assert wrong == []

@@ -248,10 +248,10 @@ def _area_order(areas: dict) -> list:
     """(appendix, section) in the plans' order: appendices by numeral, then each one's
     section codes (Roman numerals by value where an appendix numbers its sections so)."""
     from generator.cycle.store import _appendix_order
-    from generator.readback.sheet import _code_order
+    from generator.readback.sheet import code_order
 
     codes = {
-        appendix: _code_order({code for a, code in areas if a == appendix and code})
+        appendix: code_order({code for a, code in areas if a == appendix and code})
         for appendix in {a for a, _ in areas}
     }
     return sorted(

@@ -200,7 +200,7 @@ def _due(value, text: str, year: int) -> dt.date | None:
     return due.end if due.kind == DATE else None
 
 
-def _code_order(codes: set[str]) -> dict[str, tuple]:
+def code_order(codes: set[str]) -> dict[str, tuple]:
     """Sort keys for section codes like "B.IV": per level, Roman numerals by value when every
     code at that level is one (I, II, …, VIII), else letters as A < B < … < Z < AA."""
     from generator.core.text import roman
@@ -404,7 +404,7 @@ class SheetReader:
     def section_order(self):
         """A section key's place in the plan: by its code (Roman numerals by value), then
         the row-keyed ones in sheet order."""
-        coded = _code_order({k for k in self.sections if not k.startswith("#")})
+        coded = code_order({k for k in self.sections if not k.startswith("#")})
 
         def order(key: str) -> tuple:
             if key in coded:
