@@ -702,3 +702,26 @@ def test_a_very_long_unit_id_is_refused(tmp_path):
                  "--slug", "a" * 225, "--units-dir", str(tmp_path))  # fmt: skip
     assert "tối đa 80" in one_clean_line(result)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["catalogs/roles.yaml", "catalogs/kinds/commune.yaml", "catalogs/units/moi.yaml",
+     "templates/x.yaml", "catalogs/editions/lang-son-2026/sipas-2026.yaml", "out.docx"],
+)  # fmt: skip
+def test_import_out_writes_its_own_catalog_only(tmp_path, data_copy, target):
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "tests"))
+    from lai_chau_docs import build_all
+
+    source = build_all(tmp_path / "docs")[-1]  # Phụ lục II
+    before = {p: p.read_bytes() for p in data_copy.rglob("*") if p.is_file()}
+    out = data_copy / target
+    args = ["import", str(source), "--unit", "lai-chau", "--id", "x-2026", "--out", str(out)]
+    result = run(*args, "--force", data=data_copy)
+    assert "--out:" in one_clean_line(result)
+    assert {p: p.read_bytes() for p in data_copy.rglob("*") if p.is_file()} == before
+    free = tmp_path / "x.yaml"  # a new file, then the same catalog again
+    assert run(*args[:-1], str(free), data=data_copy).returncode == 0
+    assert run(*args[:-1], str(free), "--force", data=data_copy).returncode == 0

@@ -12,6 +12,7 @@ meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,46 @@ def _write(outputs: list[Output], force: bool) -> list[Path]:
 
 def catalog_output(path: Path, catalog: CatalogOut, header: list[str]) -> Output:
     return Output(path, "catalog", data=catalog, header=header)
+
+
+def check_out(ws, out: Path, catalog_id: str | None) -> None:
+    """`--out` writes this appendix's catalog and nothing else: a new YAML file outside the
+    folders plangen reads as kinds, units, legal data, plan bodies, editions and templates,
+    or the same catalog (same id) written before. Never roles.yaml, a kind, a profile, a
+    template or another catalog."""
+    where = Where(out)
+    if out.suffix not in (".yaml", ".yml"):
+        raise UserError("--out: tên tệp catalog phải kết thúc bằng .yaml", where)
+    target = out.resolve()
+    if target.exists():
+        if not _same_catalog(target, catalog_id):
+            raise UserError(
+                "--out: tệp này là dữ liệu khác (vai trò, loại đơn vị, hồ sơ, catalog khác…); "
+                "--out chỉ ghi catalog của phụ lục đang nhập, vào một tệp mới hoặc đè catalog "
+                f'cùng mã "{catalog_id}"',
+                where,
+            )
+        return
+    reserved = [ws.catalog_dir / d for d in ("kinds", "units", "legal", "plans", "editions")]
+    reserved += [ws.root / "templates", *{f.parent for f in ws.unit_files.values()}]
+    if (
+        target.parent == ws.catalog_dir.resolve()
+        and target.name == "roles.yaml"
+        or any(target.is_relative_to(r.resolve()) for r in reserved)
+    ):
+        raise UserError(
+            "--out: thư mục này plangen đọc như loại đơn vị, hồ sơ, thân kế hoạch hoặc "
+            "edition; ghi catalog ra ngoài (bỏ --out để ghi vào edition của tỉnh)",
+            where,
+        )
+
+
+def _same_catalog(path: Path, catalog_id: str | None) -> bool:
+    """Whether `path` holds a catalog whose id is `catalog_id` (a file read bounded)."""
+    from generator.model import yamlfile
+
+    try:
+        data = yamlfile.load(path).data
+    except UserError:
+        return False
+    return isinstance(data, Mapping) and data.get("id") == catalog_id and "sections" in data

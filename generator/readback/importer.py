@@ -39,7 +39,7 @@ from generator.readback.bodyout import (
     schema_line,
 )
 from generator.readback.build import Builder, Setting
-from generator.readback.commit import Output, commit
+from generator.readback.commit import Output, check_out, commit
 from generator.readback.docxfile import open_document
 from generator.readback.docxread import read_table
 from generator.readback.editions import Destination, destination
@@ -233,6 +233,8 @@ def import_documents(ws: Workspace, req: Request) -> EditionReport:
     docs = read_documents(req.sources)
     if (req.catalog_id or req.out) and (len(docs.tables) != 1 or docs.plan is not None):
         raise UserError("--id và --out chỉ dùng khi nhập một phụ lục (một tệp, không có Kế hoạch)")
+    if req.out is not None:
+        check_out(ws, req.out, req.catalog_id)
     if not docs.tables and docs.plan is None:
         raise UserError("không có tệp nào để nhập")
     year = _year(ws, docs)
