@@ -487,7 +487,7 @@ def test_existing_catalog_needs_force(tmp_path, data_copy):
 
 def test_catalog_id_of_another_file_is_refused(tmp_path, data_copy):
     source = build_docx(tmp_path / "a.docx", reference("lang-son"))
-    out = edition_file(data_copy, "sipas-moi.yaml")
+    out = tmp_path / "sipas-moi.yaml"  # outside the data folder: the id is what is refused
     result = import_cli(data_copy, source, "lang-son", "sipas-2026", "--out", out, "--force")
     assert result.exit_code == 2
     assert 'mã catalog "sipas-2026" đã có ở' in result.stderr
