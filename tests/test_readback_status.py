@@ -229,3 +229,15 @@ def test_the_total_line_counts_unreadable_rows(tracker):
         "Tổng cộng: 2 tệp theo dõi (1 tệp đọc được, 1 tệp không đọc được); "
         f"{report.tasks} nhiệm vụ, 0 chậm tiến độ, 2 dòng không đọc được."
     )
+
+
+def test_a_due_date_of_no_plausible_year_is_none():
+    """-5 in a date-formatted cell reads as 25/12/1899: not a due date."""
+    import datetime as dt
+
+    from generator.readback.sheet import _due
+
+    assert _due(dt.datetime(1899, 12, 25), "", 2026) is None
+    assert _due(-5, "", 2026) is None
+    assert _due(dt.date(2026, 7, 1), "", 2026) == dt.date(2026, 7, 1)
+    assert _due(None, "Quý III/2026", 2026) == dt.date(2026, 9, 30)

@@ -183,19 +183,25 @@ def read_sheet(ws, merges: list[Merge], today: dt.date) -> SheetStatus | None:
     return sheet
 
 
+DUE_YEARS = range(2000, 2101)  # a due date outside these is a slip ("-5" in a date cell)
+
+
 def _due(value, text: str, year: int) -> dt.date | None:
-    """A due-date cell as a date: a real date, or a text in any deadline form."""
+    """A due-date cell as a date: a real date, or a text in any deadline form; a date of no
+    plausible year (a negative number in a date-formatted cell reads as 25/12/1899) is none."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+        value = value.date()
     if isinstance(value, int | float) and not isinstance(value, bool):
         from openpyxl.utils.datetime import from_excel
 
         try:  # a date typed in a cell without a date format: Excel's day number
-            return from_excel(value).date() if 1 <= value < 2958466 else None
+            value = from_excel(value).date() if 1 <= value < 2958466 else None
         except (ValueError, OverflowError, AttributeError):
+            value = None
+        if value is None:
             return None
+    if isinstance(value, dt.date):
+        return value if value.year in DUE_YEARS else None
     due = parse_deadline(text, year)
     return due.end if due.kind == DATE else None
 
