@@ -82,7 +82,11 @@ def issuer_kind(ws: Workspace) -> KindView | None:
 
 
 def scope_of(edition: Edition, unit: Unit | None = None, issuer: KindView | None = None) -> Scope:
+    """The scope of `unit`'s plan in `edition`: below the province, the province's plan is
+    its parent (the 15-day rule); the province's own plan has none (unless it names one)."""
     own = unit.parent if unit is not None else None
+    if unit is not None and issuer is not None and unit.kind == issuer.id:
+        return Scope(edition, own, issuer)
     return Scope(edition, own or province_plan(edition), issuer)
 
 
