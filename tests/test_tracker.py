@@ -607,3 +607,29 @@ def test_not_an_xlsx_is_a_user_error(tmp_path, content):
 def test_missing_file_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="không đọc được tệp theo dõi"):
         read_status(tmp_path / "khong-co.xlsx")
+
+
+def test_a_plans_own_note_column_is_kept_apart_from_the_clerks(tmp_path):
+    """Lai Châu's Phụ lục I has a "Ghi chú" column of its own: the tracker keeps it as
+    "Ghi chú (theo kế hoạch)", filled, and the clerk's "Ghi chú" stays a column of its own,
+    which is what a submission reads."""
+    from generator.cycle.intake import read_snapshot
+
+    ws = open_workspace()
+    docs = appendices(ws, "lai-chau")
+    data = tracker_bytes(docs, 6, 2026)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["Phụ lục I"]
+    rows = list(sheet.iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r and "STT" in r)
+    header = list(rows[at])
+    plan_note, clerk = header.index("Ghi chú (theo kế hoạch)"), header.index("Ghi chú")
+    noted = [r for r in rows[at + 1 :] if r[plan_note]]
+    catalog_notes = [r for a in docs if a.numeral == "I" for r in a.tasks if r.cells.get("note")]
+    assert len(noted) == len(catalog_notes) > 0
+    first = next(r for r in rows[at + 1 :] if r[plan_note])
+    sheet.cell(rows.index(first) + 1, clerk + 1, "Đã họp ngày 20/7/2026")
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    snapshot = read_snapshot(path, date(2026, 8, 1))
+    assert "Đã họp ngày 20/7/2026" in [t.note for t in snapshot.tasks]

@@ -53,6 +53,7 @@ TASK_LABEL = "Nhiệm vụ cụ thể"
 DUE_LABEL = "Hạn hoàn thành"
 STATUS_LABEL = "Trạng thái"
 NOTE_LABEL = "Ghi chú"
+PLAN_NOTE = "plan_note"  # the key of an appendix's own note column in the tracker
 ID_LABEL = "Mã nhiệm vụ"
 SECTION_LABEL = "Mã mục"
 SECTION_PREFIX = "section:"
@@ -113,7 +114,8 @@ def fit_scale(widths: list[float], paper: str) -> int:
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # an appendix column key, "due", "month", "status", "note", "ident", "section"
+    key: str  # an appendix column key ("plan_note" for its "note"), "due", "month", "status",
+    # "note" (the clerk's), "ident", "section"
     label: str
     width: float
     month: int = 0
@@ -157,6 +159,9 @@ def layout(appendix: Appendix, start_month: int, year: int, paper: str = "A4") -
     plan = []
     for spec in appendix.columns:
         width = WIDTHS.get(spec.key, max(8.0, min(30.0, spec.width)))
+        if spec.key == "note":  # the plan's own note: not the clerk's "Ghi chú" column
+            plan.append(Column(PLAN_NOTE, f"{spec.label} (theo kế hoạch)", width))
+            continue
         plan.append(Column(spec.key, spec.label, width, folded=spec.key in FOLDED))
         if spec.key == "deadline":
             plan.append(Column("due", DUE_LABEL, DUE_WIDTH))
@@ -345,7 +350,7 @@ def _write_sheet(ws, fmt: dict, appendix: Appendix, lay: Layout, year: int, pape
                 else:
                     ws.write_datetime(r, i, due, fmt["date"])
                 continue
-            value = row.code if key == "stt" else row.cells.get(key, "")
+            value = row.code if key == "stt" else _cell(row, key)
             ws.write_string(r, i, value, fmt["body_center" if key in CENTERED else "body"])
         for i in [*lay.months, note]:
             ws.write_blank(r, i, None, fmt["body"])
@@ -410,7 +415,12 @@ def _texts(row: Row, keys: list[str]):
     """(column index, text) of a task row's wrapped cells, for its height."""
     for i, key in enumerate(keys):
         if key not in ("stt", "due"):
-            yield i, row.cells.get(key, "")
+            yield i, _cell(row, key)
+
+
+def _cell(row: Row, key: str) -> str:
+    """A task row's text for the tracker column `key`."""
+    return row.cells.get("note" if key == PLAN_NOTE else key, "")
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
