@@ -32,8 +32,9 @@ def validate(
         ws = with_file(ws, path)  # a file kept elsewhere: recognised by its content
     warnings: list[UserError] = []
     problems = run_checks(ws, warnings=warnings)
-    if wanted:
+    if wanted:  # only what is said of the files named
         problems = [p for p in problems if p.where.path and p.where.path.resolve() in wanted]
+        warnings = [w for w in warnings if w.where.path and w.where.path.resolve() in wanted]
     for problem in problems + warnings:
         typer.echo(str(problem), err=True)
     if problems:
@@ -87,7 +88,7 @@ def new_unit(
     if s.units_dirs or why != "catalogs":
         options += f" --units-dir {target}"
     note(
-        f"Đã tạo hồ sơ trong {target} ({why}). Kiểm tra: plangen{options} validate; "
+        f"Đã tạo hồ sơ trong {Where(target)} ({why}). Kiểm tra: plangen{options} validate; "
         f"lập kế hoạch: plangen{options} --unit {path.stem}"
     )
 
