@@ -126,7 +126,8 @@ def synthetic(tmp: Path, name: str, units: int) -> Path:
     (data / "catalogs" / "units").mkdir()
     for i in range(units):
         (data / "catalogs" / "units" / f"xa-{i:04d}.yaml").write_text(
-            f"kind: commune\nname: xã Thử {i}\nplan:\n  number: {i + 1}\n  date: 2026-07-06\n",
+            f"kind: commune\nprovince: lang-son\nname: xã Thử {i}\nplan:\n  number: {i + 1}\n"
+            "  date: 2026-07-06\n",
             encoding="utf-8",
         )
     return data

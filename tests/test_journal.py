@@ -155,3 +155,26 @@ def test_kill_9_of_the_command_then_the_next_run(tmp_path):
             "dinh-lap-phu-luc-I-par-index-2026.docx",
             "dinh-lap-phu-luc-II-sipas-2026.docx",
         ], names
+
+
+def test_runs_making_the_same_new_folder_at_once_both_write(tmp_path):
+    """A batch's workers create the output folder together: neither fails for it."""
+    import threading
+
+    results = []
+    barrier = threading.Barrier(8)
+
+    def one(i: int) -> None:
+        barrier.wait()
+        try:
+            write_all([(tmp_path / "out" / f"u{i}" / "a.docx", b"x")])
+            results.append("ok")
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+            results.append(repr(exc))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["ok"] * 8

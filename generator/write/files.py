@@ -172,7 +172,12 @@ def write_all(files: list[tuple[Path, bytes]], force: bool = False) -> list[Path
             current = path.parent
             missing = [p for p in [current, *current.parents] if not p.exists()]
             for folder in reversed(missing):
-                folder.mkdir()
+                try:
+                    folder.mkdir()
+                except FileExistsError:  # made meanwhile by another run (a batch's worker)
+                    if not folder.is_dir():
+                        raise
+                    continue
                 created.append(folder)
         home = Path(os.path.commonpath([str(p.parent) for p, _ in files]))
         current = home
