@@ -43,17 +43,19 @@ def _issuer_context(scope: Scope, kind: KindView) -> dict:
     return {"unit": unit, "kind": kind.id, "year": scope.year, **names}
 
 
-def named_tasks(catalog: Catalog, scope: Scope | None, kind: KindView, unit: Unit) -> dict:
-    """Task id -> `Named`, for each task of `catalog` whose lead or supporting bodies in the
-    province's table include `unit` (of `kind`); empty for the province itself."""
-    issuer = scope.issuer_kind if scope is not None else None
-    if issuer is None or kind.is_a(issuer.chain):
-        return {}
-    context = _issuer_context(scope, issuer)
-    own = {_key(unit.name)}
-    plays = set(unit.plays)
+Bodies = tuple[tuple[str, str, str], ...]  # (name, folded name, role) of each body
 
-    def bodies(refs) -> list[tuple[str, bool]]:
+
+def province_table(catalog: Catalog, scope: Scope, issuer: KindView) -> tuple:
+    """(task id, lead bodies, support bodies) of each task of the province's own table,
+    worked out once per catalog, edition and issuer kind (the same for all its units)."""
+    key = (id(catalog), scope.edition.id, scope.year, id(issuer))
+    cached = _TABLES.get(key)
+    if cached is not None and cached[0] is catalog and cached[1] is issuer:
+        return cached[2]
+    context = _issuer_context(scope, issuer)
+
+    def bodies(refs) -> Bodies:
         out = []
         for ref in refs:
             role, _ = split_role_ref(ref)
@@ -62,20 +64,36 @@ def named_tasks(catalog: Catalog, scope: Scope | None, kind: KindView, unit: Uni
                     name = fill(body, context) if "{" in body else body
                 except PlaceholderError:  # the issuer kind's own fault, said by validate
                     name = body
-                out.append((name, role in plays or _key(name) in own))
-        return out
+                out.append((name, _key(name), role))
+        return tuple(out)
 
+    table = tuple(
+        (task.id, bodies(_field(task, "lead", issuer)), bodies(_field(task, "support", issuer)))
+        for task in catalog.iter_tasks()
+        if not issuer.is_a(task.omit) and (not task.only or issuer.is_a(task.only))
+    )
+    if len(_TABLES) >= 64:
+        _TABLES.clear()
+    _TABLES[key] = (catalog, issuer, table)
+    return table
+
+
+_TABLES: dict = {}  # province_table's memo; entries hold their catalog, so an id is never reused
+
+
+def named_tasks(catalog: Catalog, scope: Scope | None, kind: KindView, unit: Unit) -> dict:
+    """Task id -> `Named`, for each task of `catalog` whose lead or supporting bodies in the
+    province's table include `unit` (of `kind`); empty for the province itself."""
+    issuer = scope.issuer_kind if scope is not None else None
+    if issuer is None or kind.is_a(issuer.chain):
+        return {}
+    own, plays = _key(unit.name), set(unit.plays)
     found: dict[str, Named] = {}
-    for task in catalog.iter_tasks():
-        if issuer.is_a(task.omit) or (task.only and not issuer.is_a(task.only)):
-            continue
-        leads, supports = (
-            bodies(_field(task, "lead", issuer)),
-            bodies(_field(task, "support", issuer)),
-        )
-        if any(hit for _, hit in leads + supports):
-            partners = tuple(name for name, hit in leads if not hit)
-            found[task.id] = Named(any(hit for _, hit in leads), partners)
+    for ident, leads, supports in province_table(catalog, scope, issuer):
+        hits = [folded == own or role in plays for _, folded, role in leads]
+        if any(hits) or any(folded == own or role in plays for _, folded, role in supports):
+            partners = tuple(name for (name, _, _), hit in zip(leads, hits, strict=True) if not hit)
+            found[ident] = Named(any(hits), partners)
     return found
 
 
