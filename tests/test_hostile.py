@@ -725,3 +725,89 @@ def test_import_out_writes_its_own_catalog_only(tmp_path, data_copy, target):
     free = tmp_path / "x.yaml"  # a new file, then the same catalog again
     assert run(*args[:-1], str(free), data=data_copy).returncode == 0
     assert run(*args[:-1], str(free), "--force", data=data_copy).returncode == 0
+
+
+# --------------------------------------------------------------------------- more inputs
+
+
+def test_non_regular_inputs_are_refused_at_once(tmp_path, data_copy):
+    """A device or a FIFO where a profile, a template or a tracker should be: refused before
+    a byte is read (a /dev/zero profile once took all memory; a FIFO hung validate)."""
+    units = data_copy / "catalogs" / "units"
+    (units / "z.yaml").symlink_to("/dev/zero")
+    os.mkfifo(units / "f.yaml")
+    start = time.monotonic()
+    result = run("validate", data=data_copy)
+    assert time.monotonic() - start < 10 and result.returncode == 2
+    said = [line for line in result.stderr.splitlines() if "không phải một tệp thường" in line]
+    assert {Path(line.split(":")[0]).name for line in said} == {"z.yaml", "f.yaml"}
+    (units / "z.yaml").unlink()
+    (units / "f.yaml").unlink()
+    template = data_copy / "templates" / "appendix.docx"
+    template.unlink()
+    template.symlink_to("/dev/zero")
+    out = tmp_path / "o"
+    assert "không phải một tệp thường" in one_clean_line(
+        run("--unit", "dinh-lap", "--out", str(out), data=data_copy)
+    )
+    fifo = tmp_path / "t.xlsx"
+    os.mkfifo(fifo)
+    assert "không phải một tệp thường" in one_clean_line(run("status", str(fifo)))
+    assert not out.exists()
+
+
+def test_an_alias_amplified_profile_is_refused_quickly(tmp_path):
+    """A 1 MB string aliased 3,000 times in a profile's recipients: a 1 MB file that would
+    expand to 3 GB; counted by what it expands to, refused at once."""
+    big = "x" * 1_000_000
+    lines = ["kind: commune", "province: lang-son", "name: xã A", "plan: {date: 2026-07}"]
+    lines += ["document:", "  recipients:", f'    - &a "{big}"', *["    - *a"] * 3000]
+    (tmp_path / "a.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.monotonic()
+    result = run("--units-dir", str(tmp_path), "validate")
+    assert time.monotonic() - start < 5
+    assert result.returncode == 2 and "alias bomb" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["{{ unit.name.upper|upper }}", "{{ unit }}", "{{ unit|string }}"])
+def test_catalog_text_never_prints_an_object(data_copy, text):
+    catalog = data_copy / "catalogs" / "editions" / "lang-son-2026" / "sipas-2026.yaml"
+    body = catalog.read_text(encoding="utf-8")
+    catalog.write_text(body.replace("deadline: Thường xuyên", f'deadline: "{text}"', 1))
+    result = run("validate", data=data_copy)
+    assert result.returncode == 2
+    assert "sipas-2026.yaml:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_home_means_no_cache_at_the_root(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("PLANGEN_CACHE", "XDG_CACHE_HOME")}
+    env.update(HOME="", PYTHONPATH=str(ROOT))
+    existed = Path("/.cache/plangen").exists()
+    result = run("--unit", "dinh-lap", "--out", str(tmp_path / "o"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert Path("/.cache/plangen").exists() == existed
+
+
+def test_a_size_over_a_cap_is_said_as_it_is():
+    from generator.core.files import MB, size_text, too_big
+
+    assert size_text(21 * MB) == "21 MB" and size_text(20 * MB + MB // 2) == "20,5 MB"
+    assert too_big(21 * MB, 20 * MB, None).message == "tệp quá lớn (21 MB; tối đa 20 MB)"
+
+
+def test_a_tracker_without_its_status_column_is_an_error(tmp_path):
+    import openpyxl
+
+    result = run("--unit", "dinh-lap", "-a", "II", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "dinh-lap-2026-theo-doi.xlsx"
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value == "Trạng thái":
+                    cell.value = "Tình hình"
+    book.save(path)
+    status = run("status", str(path))
+    assert status.returncode == 2, status.stdout + status.stderr
+    assert "Không có nhiệm vụ chậm tiến độ" not in status.stdout
