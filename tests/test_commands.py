@@ -538,3 +538,17 @@ def test_all_passes_on_each_units_warnings(tmp_path, data_copy):
     result = plangen("--data", str(data_copy), "--all", "--out", str(tmp_path), "--no-tracker")
     assert result.exit_code == 0, result.output
     assert any('cảnh báo: đơn vị "dinh-lap"' in line for line in result.stderr.splitlines())
+
+
+def test_new_unit_of_an_edition_takes_its_province(tmp_path):
+    result = plangen(
+        "new-unit", "Phường Đoàn Kết", "--kind", "ward", "--edition", "lai-chau-2026",
+        "--plan-date", "2026-06-30", "--units-dir", str(tmp_path),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "province: lai-chau" in (tmp_path / "doan-ket.yaml").read_text(encoding="utf-8")
+    made = plangen("--units-dir", str(tmp_path), "--unit", "doan-ket", "--out", str(tmp_path / "o"))
+    assert made.exit_code == 0, made.output
+    assert "Kế hoạch số 1468/KH-UBND ngày 16/6/2026" in made.stderr
+    wrong = plangen("new-unit", "Phường Y", "--kind", "ward", "--edition", "lai-chau-2025")
+    assert wrong.exit_code == 2 and 'có phải ý bạn là "lai-chau-2026"' in wrong.stderr

@@ -73,6 +73,12 @@ def new_unit(
             help='Mã tỉnh của đơn vị, ví dụ "lang-son" (mặc định: tỉnh duy nhất của dữ liệu)',
         ),
     ] = None,
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition", help='Kế hoạch của tỉnh mà đơn vị thực hiện, ví dụ "lai-chau-2026"'
+        ),
+    ] = None,
 ) -> None:
     """Tạo hồ sơ tối thiểu cho một đơn vị mới (không ghi đè hồ sơ đã có)."""
     from generator.flow.scaffold import units_folder, write_unit
@@ -80,7 +86,9 @@ def new_unit(
     s = settings()
     ws = workspace()
     target, why = units_folder(ws, s.units_dirs)
-    path = write_unit(ws, target, name, kind, plan_number, plan_date, plan_symbol, slug, province)
+    path = write_unit(
+        ws, target, name, kind, plan_number, plan_date, plan_symbol, slug, province, edition
+    )
     typer.echo(str(Where(path)))
     options = ""
     if s.data:

@@ -130,8 +130,17 @@ def write_unit(
     symbol: str | None = None,
     slug: str | None = None,
     province: str | None = None,
+    edition: str | None = None,
 ) -> Path:
     view = ws.kind(kind)
+    year = None
+    if edition is not None:  # the province's plan of one year: its province, and that year
+        found = ws.edition(edition)
+        if province is not None and province != found.province_id:
+            raise UserError(
+                f'--province "{province}" khác tỉnh của --edition {edition} ({found.province_id})'
+            )
+        province, year = found.province_id, found.year
     province = province_of(ws, province)
     view.refuse_if_abstract()
     if not symbol and not view.plan_symbol:
@@ -147,7 +156,9 @@ def write_unit(
         )
     check_slug(slug)
     full = f"{level} {proper}" if level else proper
-    date = date or dt.date.today().strftime("%Y-%m")
+    today = dt.date.today()
+    if date is None:  # this month; with an edition of another year, July of that year
+        date = f"{year}-07" if year not in (None, today.year) else today.strftime("%Y-%m")
     try:
         date = PlanDate.parse(date).iso()
     except ValueError as exc:
