@@ -211,18 +211,15 @@ class Resolver:
         self._task_bodies = {key: unique(names) for key, names in bare.items()}
         return cells
 
-    def origin(self, task: Task | OwnTask) -> str:
-        if isinstance(task, OwnTask):
-            return "own"
+    def origin(self, task: Task) -> str:
+        """"assigned" for a task the unit keeps only because the province names it."""
         if task.id in self.named and not keeps(task, self.kind, set()):
             return "assigned"
         return "catalog"
 
-    def keeps(self, item: Section | Task | OwnTask) -> bool:
+    def keeps(self, item: Section | Task) -> bool:
         """Whether the unit's table has `item`: what its kind and profile keep, the tasks
-        the province names it for, its own tasks and the sections that hold them."""
-        if isinstance(item, OwnTask):
-            return True
+        the province names it for, and the sections holding those or the unit's own tasks."""
         if item.id in self.omit:
             return False
         if keeps(item, self.kind, set()):
