@@ -7,6 +7,7 @@ versions shown, when the file changed since the form was filled).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -75,20 +76,12 @@ async def preview(request: Request, slug: str):
     form = await site.form_of(request)
 
     def build():
-        ws, stamp = site.data.workspace()
-        path = site.unit_path(ws, slug)
-        raw, disk_text = read_disk(path)
-        try:
-            sent = unitpage.submitted(ws, form, disk_text)
-        except UserError as exc:
-            return None, (path, exc)
-        check, _ = unitpage.candidate(ws, slug, disk_text, sent)
-        saved = unitpage.saved_check(ws, slug, disk_text, sent.disk)
-        base = str(form.get("base") or "")
-        ctx = unitpage.context(
-            site, ws, stamp, slug, disk_text, sent.new, sent.orig, base, check, saved
-        )
-        ctx["dirty"] = bool(sent.changes)
+        read = _read_form(site, slug, form)
+        if isinstance(read, tuple):  # the profile on disk cannot be read: (path, error)
+            return None, read
+        check, _ = unitpage.candidate(read.ws, slug, read.disk_text, read.sent)
+        ctx = _form_context(site, slug, read, str(form.get("base") or ""), check)
+        ctx["dirty"] = bool(read.sent.changes)
         return ctx, None
 
     ctx, broken = await run_in_threadpool(build)
@@ -109,42 +102,65 @@ async def preview(request: Request, slug: str):
     return _unit_page(site, request, ctx, status, previewing=True, failed=not check.ok)
 
 
-def _attempt(site: Site, slug: str, form) -> tuple[str, object]:
-    """One try at saving: ("saved" | "retry" | "invalid" | "conflict" | "broken", what the
-    page needs)."""
+@dataclass(frozen=True)
+class _Read:
+    """The profile on disk and the form sent over it."""
+
+    ws: object
+    stamp: object
+    path: Path
+    raw: bytes
+    disk_text: str
+    sent: object
+
+
+def _read_form(site: Site, slug: str, form) -> _Read | tuple[Path, UserError]:
+    """The profile as it is on disk, and the form read over it; (path, error) when the
+    form cannot be read over the profile (a broken file)."""
     ws, stamp = site.data.workspace()
     path = site.unit_path(ws, slug)
     raw, disk_text = read_disk(path)
     try:
         sent = unitpage.submitted(ws, form, disk_text)
     except UserError as exc:
-        return "broken", (path, exc)
+        return path, exc
+    return _Read(ws, stamp, path, raw, disk_text, sent)
+
+
+def _form_context(site: Site, slug: str, read: _Read, base: str, check) -> dict:
+    """The page of the form as sent, with its check and the saved profile's."""
+    ws, sent = read.ws, read.sent
+    saved = unitpage.saved_check(ws, slug, read.disk_text, sent.disk)
+    return unitpage.context(
+        site, ws, read.stamp, slug, read.disk_text, sent.new, sent.orig, base, check, saved
+    )
+
+
+def _attempt(site: Site, slug: str, form) -> tuple[str, object]:
+    """One try at saving: ("saved" | "retry" | "invalid" | "conflict" | "broken", what the
+    page needs)."""
+    read = _read_form(site, slug, form)
+    if isinstance(read, tuple):
+        return "broken", read
+    ws, sent, disk_text = read.ws, read.sent, read.disk_text
     base = str(form.get("base") or "")
     check, text = unitpage.candidate(ws, slug, disk_text, sent)
     if not text:  # too large, a bad character, a date in no form: not even YAML
-        saved = unitpage.saved_check(ws, slug, disk_text, sent.disk)
-        ctx = unitpage.context(
-            site, ws, stamp, slug, disk_text, sent.new, sent.orig, base, check, saved
-        )
-        return "invalid", ctx
-    if base != saving.digest(raw):  # changed meanwhile: both versions, nothing written
+        return "invalid", _form_context(site, slug, read, base, check)
+    if base != saving.digest(read.raw):  # changed meanwhile: both versions, nothing written
         merged = {**sent.disk, **sent.changes}
         names = unitpage.role_names(ws)
         clash = saving.conflict(sent.orig, sent.disk, sent.new, disk_text, text, names)
         saved = unitpage.saved_check(ws, slug, disk_text, sent.disk)
-        digest = saving.digest(raw)
+        digest = saving.digest(read.raw)
         ctx = unitpage.context(
-            site, ws, stamp, slug, disk_text, merged, sent.disk, digest, check, saved
+            site, ws, read.stamp, slug, disk_text, merged, sent.disk, digest, check, saved
         )
         ctx["conflict"] = clash
         return "conflict", ctx
     if not check.ok:
-        saved = unitpage.saved_check(ws, slug, disk_text, sent.disk)
-        ctx = unitpage.context(
-            site, ws, stamp, slug, disk_text, sent.new, sent.orig, base, check, saved
-        )
-        return "invalid", ctx
-    if not saving.save(path, base, text):
+        return "invalid", _form_context(site, slug, read, base, check)
+    if not saving.save(read.path, base, text):
         return "retry", None
     return "saved", None
 
