@@ -366,17 +366,24 @@ def test_an_older_tracker_sent_again_changes_nothing(tmp_path):
     run_older(tmp_path, str(tmp_path / "plangen.db"))
 
 
-def run_older(tmp: Path, db: str) -> None:
-    """v1 then v2 (more done) submitted; v1 again is refused with its differences, and the
-    roll-up keeps v2's figures; with --force it is stored, marked as forced."""
+def two_versions(tmp: Path, tasks: int, note: str) -> tuple[Path, Path, Path]:
+    """(data folder, v1, v2): xa-binh-gia's tracker with its first `tasks` tasks in progress
+    (v1), then done with `note` (v2)."""
     data = make_data(tmp / "data")
     out = tmp / "made"
     assert plangen("--unit", "xa-binh-gia", "--out", out, "--data", data).exit_code == 0
     [made] = out.glob("*-theo-doi.xlsx")
     ids = [r["id"] for r in tracker_rows(made)]
     v1, v2 = tmp / "v1.xlsx", tmp / "v2.xlsx"
-    fill(made, v1, {i: (IN_PROGRESS, "", {}) for i in ids[:6]})
-    fill(made, v2, {i: (DONE, "Xong ngày 01/8/2026", {}) for i in ids[:6]})
+    fill(made, v1, {i: (IN_PROGRESS, "", {}) for i in ids[:tasks]})
+    fill(made, v2, {i: (DONE, note, {}) for i in ids[:tasks]})
+    return data, v1, v2
+
+
+def run_older(tmp: Path, db: str) -> None:
+    """v1 then v2 (more done) submitted; v1 again is refused with its differences, and the
+    roll-up keeps v2's figures; with --force it is stored, marked as forced."""
+    data, v1, v2 = two_versions(tmp, 6, "Xong ngày 01/8/2026")
     base = ["--unit", "xa-binh-gia", "--db", db, "--data", data]
     assert plangen("submit", v1, *base, "--date", "2026-08-01").exit_code == 0
     assert plangen("submit", v2, *base, "--date", "2026-09-01").exit_code == 0
@@ -409,14 +416,7 @@ def run_older(tmp: Path, db: str) -> None:
 
 
 def test_an_older_tracker_dated_earlier_goes_into_history_only(tmp_path):
-    data = make_data(tmp_path / "data")
-    out = tmp_path / "made"
-    assert plangen("--unit", "xa-binh-gia", "--out", out, "--data", data).exit_code == 0
-    [made] = out.glob("*-theo-doi.xlsx")
-    ids = [r["id"] for r in tracker_rows(made)]
-    v1, v2 = tmp_path / "v1.xlsx", tmp_path / "v2.xlsx"
-    fill(made, v1, {i: (IN_PROGRESS, "", {}) for i in ids[:3]})
-    fill(made, v2, {i: (DONE, "", {}) for i in ids[:3]})
+    data, v1, v2 = two_versions(tmp_path, 3, "")
     base = ["--unit", "xa-binh-gia", "--db", tmp_path / "h.db", "--data", data]
     assert plangen("submit", v2, *base, "--date", "2026-09-01").exit_code == 0
     late = plangen("submit", v1, *base, "--date", "2026-08-01")

@@ -34,6 +34,13 @@ def run(*args: str, data: Path | None = None, **kw) -> subprocess.CompletedProce
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, **kw)
 
 
+def shell(line: str) -> subprocess.CompletedProcess:
+    """plangen run by a shell, with `line` after it (a pipe, a closed stream)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = f"{' '.join(PLANGEN)} {line}"
+    return subprocess.run(command, shell=True, capture_output=True, text=True, env=env, timeout=60)
+
+
 def one_clean_line(result, exit_code: int = 2) -> str:
     out = result.stderr
     code = result.returncode if hasattr(result, "returncode") else result.exit_code
@@ -304,14 +311,7 @@ def test_very_deep_yaml_is_refused_not_crashed(tmp_path):
 
 
 def test_a_closed_pipe_ends_quietly():
-    result = subprocess.run(
-        f"{' '.join(PLANGEN)} units | head -n 1",
-        shell=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
+    result = shell("units | head -n 1")
     assert result.stdout.strip() == "Đơn vị"
     assert result.stderr == ""
 
@@ -659,14 +659,7 @@ def test_help_is_vietnamese():
 
 
 def test_a_closed_stdout_or_an_ascii_locale_is_not_a_crash():
-    closed = subprocess.run(
-        f"{' '.join(PLANGEN)} units >&-",
-        shell=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
+    closed = shell("units >&-")
     assert one_clean_line(closed) == "không ghi được kết quả: đầu ra chuẩn (stdout) đã đóng"
     ascii_run = run(
         "units", env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "ascii"}

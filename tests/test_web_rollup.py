@@ -16,7 +16,7 @@ with warnings.catch_warnings():  # starlette warns that it prefers httpx2 to htt
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from test_cycle import DONE, IN_PROGRESS, UNITS, fill, load, scenario, tracker_rows
+from test_cycle import UNITS, load, scenario
 
 from generator.web import create_app
 from generator.web.users import set_account
@@ -112,16 +112,9 @@ def test_the_unit_page_lists_what_falls_due(run):
 
 
 def test_an_upload_is_stored_and_an_older_one_refused(tmp_path):
-    from test_cycle import make_data, plangen
+    from test_cycle import two_versions
 
-    data = make_data(tmp_path / "data")
-    out = tmp_path / "made"
-    assert plangen("--unit", "xa-binh-gia", "--out", out, "--data", data).exit_code == 0
-    [made] = out.glob("*-theo-doi.xlsx")
-    ids = [r["id"] for r in tracker_rows(made)]
-    v1, v2 = tmp_path / "v1.xlsx", tmp_path / "v2.xlsx"
-    fill(made, v1, {i: (IN_PROGRESS, "", {}) for i in ids[:4]})
-    fill(made, v2, {i: (DONE, "Xong", {}) for i in ids[:4]})
+    data, v1, v2 = two_versions(tmp_path, 4, "Xong")
     client = client_for(data)
     page = "/units/xa-binh-gia"
     assert "Chưa nộp tệp theo dõi nào" in client.get(page).text
