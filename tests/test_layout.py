@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import re
 import zipfile
 from functools import cache
@@ -755,6 +756,42 @@ def test_column_widths_are_chosen_from_the_text_within_bounds(slug):
             else:
                 floor = tablefit.TEXT_FLOOR if not widened else 0.7
                 assert got >= floor * want - 1, (c.key, got, want)
+
+
+@pytest.mark.parametrize("slug", UNITS)
+def test_the_fit_kept_in_the_cache_is_the_fit_worked_out(slug, monkeypatch, tmp_path):
+    """docs/layout.md, "Pages": widths and page breaks kept in the cache folder are those
+    the measuring gives; a cell changed is measured afresh; an entry damaged or of another
+    shape is measured again and replaced."""
+    from generator.render import tablefit, tablepages
+
+    monkeypatch.setenv("PLANGEN_CACHE", str(tmp_path))
+    a = appendices(workspace(), slug, ["II"])[0]
+    worked = tablefit._fit(a, TEXT_WIDTH)
+    assert tablefit.fitted_widths(a, TEXT_WIDTH) == worked  # measured, then kept
+    [entry] = tmp_path.glob("widths-*.json")
+    assert json.loads(entry.read_text(encoding="utf-8")) == worked
+    assert tablefit.fitted_widths(a, TEXT_WIDTH) == worked  # read back
+    for damaged in ("{not json", "[1, 2]", '"text"', "[1.5" + ", 1" * (len(worked) - 1) + "]"):
+        entry.write_text(damaged, encoding="utf-8")
+        assert tablefit.fitted_widths(a, TEXT_WIDTH) == worked
+        assert json.loads(entry.read_text(encoding="utf-8")) == worked
+    first = next(r for r in a.rows if not r.is_section)
+    cells = type(first.cells)({**first.cells, "task": first.cells["task"] + " và khác nữa"})
+    changed = dataclasses.replace(a, rows=tuple(
+        dataclasses.replace(r, cells=cells) if r is first else r for r in a.rows
+    ))  # fmt: skip
+    tablefit.fitted_widths(changed, TEXT_WIDTH)
+    assert len(list(tmp_path.glob("widths-*.json"))) == 2  # another text, another entry
+
+    keys = [c.key for c in a.columns]
+    texts = [[] if r.is_section else [r.cells.get(k, r.code) for k in keys] for r in a.rows]
+    geo = tablepages.geometry("", 3, 40.0)
+    flags = tablepages._row_flags(a, texts, worked, geo)
+    assert tablepages.row_flags(a, texts, worked, geo) == flags
+    [entry] = tmp_path.glob("rows-*.json")
+    entry.write_text("[[true]]", encoding="utf-8")
+    assert tablepages.row_flags(a, texts, worked, geo) == flags
 
 
 def test_widths_follow_the_names():

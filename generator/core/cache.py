@@ -10,10 +10,12 @@ version, and is only ever read back from a folder that nobody else can write to.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,12 @@ def key(*parts: bytes | str) -> str:
     for part in parts:
         digest.update(b"\0" + (part.encode() if isinstance(part, str) else part))
     return digest.hexdigest()[:32]
+
+
+def sources(*paths: Path) -> list[str]:
+    """What stands for the code an entry was made by: each source file's name, size and
+    time (an entry is only as good as the code that made it, version or not)."""
+    return sorted(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in paths)
 
 
 def read(name: str) -> bytes | None:
@@ -99,3 +107,21 @@ def store_object(name: str, value: Any) -> None:
     except Exception:  # noqa: BLE001 - what cannot be kept is made again next time
         return
     write(name, data)
+
+
+def remembered(
+    kind: str, made_from: str, make: Callable[[], Any], code: list[str], fits: Callable
+) -> Any:
+    """What `make()` returns (JSON data), kept under a digest of `made_from`, the whole input
+    of the pure function it calls, and of `code`, that function's sources: the same input
+    is not worked out again. A kept value that `fits` rejects is made again."""
+    name = f"{kind}-{key(made_from, *code)}.json"
+    try:
+        kept = json.loads(read(name) or "null")
+    except ValueError:  # a damaged entry is made again
+        kept = None
+    if kept is not None and fits(kept):
+        return kept
+    value = make()
+    write(name, json.dumps(value).encode())
+    return value

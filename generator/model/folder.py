@@ -65,9 +65,7 @@ def data_root(explicit: Path | None = None) -> Path:
 
 def model_code() -> list[str]:
     """The source files of the models (a cached model is only as good as its class)."""
-    return sorted(
-        f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in MODEL_DIR.glob("*.py")
-    )
+    return cache.sources(*MODEL_DIR.glob("*.py"))
 
 
 def load_unit(path: Path) -> Loaded[Unit]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from generator import __version__
-from generator.render import measure, tablefit
+from generator.render import measure, tablefit, tablepages
 from generator.render.ooxml import core_properties, el, escape, pack, paragraph, props, run
 from generator.render.template import Template
 from generator.resolve.appendix import Appendix, Row
@@ -22,8 +22,9 @@ CENTERED = {"stt", "deadline"}
 BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
 NBSP = "\u00a0"
 
-# Widths, names and pages of the table: render/tablefit.py (docs/layout.md, "Table").
-SHORT_ROW_LINES = tablefit.SHORT_ROW_LINES
+# Widths and names of the table: render/tablefit.py; its pages: render/tablepages.py
+# (docs/layout.md, "Table").
+SHORT_ROW_LINES = tablepages.SHORT_ROW_LINES
 TITLE_SIZE = 14  # points, the title block
 CELL_MARGIN_TWIPS = tablefit.CELL_MARGIN
 
@@ -247,12 +248,12 @@ def table_xml(
         [] if row.is_section else [_text(row, key, w) for key, w in zip(keys, widths, strict=True)]
         for row in appendix.rows
     ]
-    geo = tablefit.geometry(
+    geo = tablepages.geometry(
         source,
         title_lines(appendix, text_width),
-        tablefit.header_height(labels, widths, numbered_columns),
+        tablepages.header_height(labels, widths, numbered_columns),
     )
-    flags = tablefit.row_flags(appendix, texts, widths, geo)
+    flags = tablepages.row_flags(appendix, texts, widths, geo)
     for row, cells, (cant_split, keep_next) in zip(appendix.rows, texts, flags, strict=True):
         if row.is_section:
             parts.append(_section_row(row, widths, st))

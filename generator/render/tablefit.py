@@ -1,5 +1,5 @@
-"""The task table fitted to its text: body names kept whole, column widths chosen per unit,
-rows kept from leaving a single line on a page (docs/layout.md, "Names" and "Pages").
+"""The task table fitted to its text: body names kept whole, column widths chosen per unit
+(docs/layout.md, "Names" and "Widths"); its pages: render/tablepages.py.
 
 - **Names.** In a lead or support cell every body's name (a "; " part, or a "- " line) is
   glued with no-break spaces when it fits a line of the cell. A longer name is cut into
@@ -15,31 +15,26 @@ rows kept from leaving a single line on a page (docs/layout.md, "Names" and "Pag
   tried (the catalog's, and those at which a name fits whole or is cut only between pairs),
   the one with the lowest cost wins: the table's height in lines plus BROKEN_NAME lines per
   unit of broken names (NATURAL, PAIR, INSIDE, LOOSE). The total width stays the text width;
-  the same text gives the same widths.
-- **Pages.** The table is laid on pages as LibreOffice lays it (render/measure.py), which
-  keeps neither widow and orphan control nor "keep lines together" in a table cell: a row
-  that would be cut leaving one line on either page is not split (w:cantSplit) and goes to
-  the next page whole; the last row is not split and the row before it is kept with it
-  (w:keepNext on its paragraphs), so the last page never holds a single row.
+  the same text gives the same widths, kept in plangen's cache (core/cache.py).
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
+from pathlib import Path
 
+from generator.core import cache, fonts
 from generator.core.fonts import em
 from generator.render import measure
 from generator.resolve.appendix import Appendix
 
+CODE = (Path(__file__), Path(measure.__file__), Path(fonts.__file__))  # what a fit is made by
 NBSP = "\u00a0"
 SIZE = 13  # points, the table's text
 CELL_MARGIN = 85  # twips left and right in a cell
 NAME_KEYS = ("lead", "support")
 FIXED_KEYS = ("stt", "deadline")
-SHORT_ROW_LINES = 8  # a row of at most this many lines is never split
-MIN_LINES = 2  # a row cut across two pages keeps at least this many lines on each
-SLACK = 3.0  # points: a cut is checked this much higher and lower too
 BROKEN_NAME = 0.5  # a unit of a broken name's cost (below), in lines of table height
 GROW, SHRINK, TEXT_FLOOR = 1.5, 0.75, 0.85
 STEP = 60  # twips (about 1 mm): the smallest step between two widths tried
@@ -378,7 +373,24 @@ def _name_cell(text: str, width: int) -> tuple[int, float]:
 
 
 def fitted_widths(appendix: Appendix, text_width: int) -> list[int]:
-    """The column widths for this appendix's text (the module's docstring), in twips."""
+    """The column widths for this appendix's text (the module's docstring), in twips; the
+    same columns and cells give the same widths, kept in plangen's cache (core/cache.py)."""
+    columns = [(c.key, c.label, c.width) for c in appendix.columns]
+    cells = [(r.is_section, tuple(r.cells.items())) for r in appendix.rows]
+    return cache.remembered(
+        "widths",
+        repr((text_width, columns, cells)),
+        lambda: _fit(appendix, text_width),
+        cache.sources(*CODE),
+        lambda kept: _ints(kept, len(columns)),
+    )
+
+
+def _ints(value, count: int) -> bool:
+    return isinstance(value, list) and len(value) == count and all(type(v) is int for v in value)
+
+
+def _fit(appendix: Appendix, text_width: int) -> list[int]:
     base = catalog_widths(appendix, text_width)
     keys = [c.key for c in appendix.columns]
     names = [i for i, k in enumerate(keys) if k in NAME_KEYS]
@@ -433,56 +445,3 @@ def fitted_widths(appendix: Appendix, text_width: int) -> list[int]:
     if best is None:
         return base
     return best[1]
-
-
-# --------------------------------------------------------------------------- pages
-
-TITLE_SIZE = 14  # the title block (Phụ lục, title, guide line)
-RULE_PT = 20.6  # the short rule under it: a 6 pt line, its border and 12 pt after
-SPACING = 2.0  # points before and after a paragraph in a cell (40 twips)
-
-
-def geometry(source: str, title_lines: int, header: float) -> measure.Geometry:
-    """Where the table lies on its pages (the template's page size and margins): below
-    `title_lines` lines of the title block and its rule on the first page, below the
-    `header` rows (points) on every page."""
-    above = title_lines * measure.LINE_EM * TITLE_SIZE + RULE_PT
-    return measure.geometry(source, above, header)
-
-
-def _cell(text: str, width: int, bold: bool = False) -> measure.Cell:
-    room = usable_em(width)
-    lines = [measure.paragraph_lines(p, room, bold) for p in text.split("\n")]
-    return measure.cell(lines, SIZE, SPACING, SPACING)
-
-
-def header_height(labels: list[str], widths: list[int], numbered: bool) -> float:
-    height = max(_cell(label, w, True).height for label, w in zip(labels, widths, strict=True))
-    return height + (_cell("(1)", widths[0], True).height if numbered else 0.0)
-
-
-def row_flags(
-    appendix: Appendix, texts: list[list[str]], widths: list[int], geo: measure.Geometry
-) -> list[tuple[bool, bool]]:
-    """(w:cantSplit, w:keepNext) of every row of `appendix`, `texts` its cells' text as
-    written (task rows) in columns `widths` wide (the module's docstring, "Pages")."""
-    body = geo.bottom - geo.top - geo.header
-    boxes = []
-    for row, cells in zip(appendix.rows, texts, strict=True):
-        if row.is_section:
-            box = measure.Row(
-                (_cell(row.code, widths[0], True), _cell(row.title, sum(widths[1:]), True)),
-                True,
-                True,
-            )
-        else:
-            parts_ = tuple(_cell(t, w) for t, w in zip(cells, widths, strict=True))
-            box = measure.Row(parts_, False, False)
-            box = measure.Row(parts_, box.lines <= SHORT_ROW_LINES and box.height <= body)
-        boxes.append(box)
-    if len(boxes) >= 2:  # the last page holds the last row whole and the row before it
-        last = boxes[-1]
-        boxes[-1] = measure.Row(last.cells, last.cant_split or last.height <= body, last.keep_next)
-        boxes[-2] = measure.Row(boxes[-2].cells, boxes[-2].cant_split, True)
-    boxes, _ = measure.paginate(boxes, geo, MIN_LINES, SLACK)
-    return [(b.cant_split, b.keep_next) for b in boxes]
