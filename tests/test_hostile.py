@@ -658,6 +658,24 @@ def test_help_is_vietnamese():
     assert not re.search(r"\b(Usage|Options|Commands|Show this message)\b", result.stdout)
 
 
+def test_help_lists_every_command_and_a_command_line_builds_only_its_own():
+    """cli/base.py, `Commands`: help lists all commands in the order they are registered;
+    running one builds that one alone (the others stay typer's descriptions)."""
+    import typer.main
+
+    from generator.cli import app
+
+    listed = run("-h").stdout.split("Lệnh:")[1].split()
+    names = [n for n in app.infos]
+    assert [w for w in listed if w in names] == names and "validate" in names
+    group = typer.main.get_command(app)
+    assert set(group.commands) == set(names) and group.commands.built == {}
+    with group.make_context("plangen", ["validate"]) as ctx:
+        assert group.get_command(ctx, "validate").name == "validate"
+        assert group.get_command(ctx, "nosuchcmd") is None
+    assert list(group.commands.built) == ["validate"]
+
+
 def test_a_closed_stdout_or_an_ascii_locale_is_not_a_crash():
     closed = shell("units >&-")
     assert one_clean_line(closed) == "không ghi được kết quả: đầu ra chuẩn (stdout) đã đóng"

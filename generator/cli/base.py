@@ -7,11 +7,14 @@ they travel on the typer context (`Settings`), never in module state.
 """
 
 import functools
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
+import typer.main
 from typer.core import TyperGroup
+from typer.models import CommandInfo
 
 try:  # typer >= 0.25 carries its own copy of click
     from typer._click import core as click_core
@@ -29,9 +32,44 @@ GLOBAL_VALUED = ("--data", "--units-dir")
 GLOBAL_FLAGS = ("--debug",)
 
 
+class Commands(MutableMapping):
+    """A group's commands by name, each made into a click command when it is first used:
+    a command line builds the one it runs, not all twenty (help builds them all)."""
+
+    def __init__(self, infos: dict[str, CommandInfo]) -> None:
+        self.infos = infos
+        self.built: dict = {}
+
+    def __getitem__(self, name: str):
+        if name not in self.built:
+            self.built[name] = typer.main.get_command_from_info(
+                self.infos[name], pretty_exceptions_short=True, rich_markup_mode=None
+            )
+        return self.built[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.infos or name in self.built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self.infos), **dict.fromkeys(self.built)})
+
+    def __len__(self) -> int:
+        return len(set(self.infos) | set(self.built))
+
+    def __setitem__(self, name: str, command) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self.infos.pop(name, None)
+        self.built.pop(name, None)
+
+
 class GlobalOptionsFirst(TyperGroup):
     """Accept the global options after the command too (`plangen units --units-dir D`):
-    they are moved in front of the command before click parses the line."""
+    they are moved in front of the command before click parses the line. Its commands
+    are `Commands`, registered by `LazyTyper`."""
+
+    infos: dict[str, CommandInfo] = {}  # set by LazyTyper for its own group class
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         front: list[str] = []
@@ -63,6 +101,9 @@ class GlobalOptionsFirst(TyperGroup):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        commands = Commands(dict(self.infos))
+        commands.update(self.commands)
+        self.commands = commands
         self.options_metavar = OPTIONS_METAVAR
         self.subcommand_metavar = "LỆNH [ĐỐI-SỐ]..."
 
@@ -164,8 +205,28 @@ def _output_ready() -> int | None:
     return None
 
 
-app = typer.Typer(
-    cls=GlobalOptionsFirst,
+class LazyTyper(typer.Typer):
+    """typer's app, its commands kept as typer describes them (`CommandInfo`) and made
+    into click commands by its group only when used (`Commands`)."""
+
+    def __init__(self, **kwargs) -> None:
+        self.infos: dict[str, CommandInfo] = {}
+        group = type("PlangenGroup", (GlobalOptionsFirst,), {"infos": self.infos})
+        super().__init__(cls=group, **kwargs)
+
+    def command(self, name: str | None = None, **kwargs):
+        register = super().command(name, **kwargs)
+
+        def keep(fn):
+            register(fn)
+            info = self.registered_commands.pop()
+            self.infos[info.name or typer.main.get_command_name(fn.__name__)] = info
+            return fn
+
+        return keep
+
+
+app = LazyTyper(
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -227,12 +288,16 @@ def user_errors(fn):
 
 
 def workspace():
+    """The data folder of this command (each command opens it once, after its imports)."""
+    import gc
+
     from generator.model.workspace import open_workspace
 
     s = settings()
     ws = open_workspace(s.data, s.units_dirs)
     if ws.problems:
         raise ValidationFailed(ws.problems)
+    gc.freeze()  # code and data loaded so far live as long as the command: not walked again
     return ws
 
 
