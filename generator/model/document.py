@@ -57,15 +57,23 @@ class Document(Strict):
 def merged(*layers: Document | None) -> Document:
     """The layers laid over each other, lowest first: a later layer's fields win, and the
     signer is merged field by field too. Only the keys a layer writes count: a key left out
-    keeps the value below, an explicit null (`deputy: null`, `signer: null`) clears it."""
+    keeps the value below, an explicit null (`deputy: null`, `signer: null`) clears it.
+    The layers were validated: their values are laid together, not validated again."""
     out: dict = {}
     for layer in layers:
         if layer is None:
             continue
-        data = layer.model_dump(exclude_unset=True)
+        data = _written(layer)
         if "signer" in data:
             below = out.get("signer") or {}
             signer = data.pop("signer")
-            out["signer"] = None if signer is None else {**below, **signer}
+            out["signer"] = None if signer is None else {**below, **_written(signer)}
         out.update(data)
-    return Document.model_validate(out)
+    if out.get("signer") is not None:
+        out["signer"] = Signer.model_construct(**out["signer"])
+    return Document.model_construct(**out)
+
+
+def _written(model: Signer | Document) -> dict:
+    """The fields a layer's file writes (null included), by name."""
+    return {name: getattr(model, name) for name in model.model_fields_set}

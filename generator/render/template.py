@@ -153,19 +153,21 @@ def _check_xml(path: Path, parts) -> None:
 
 
 def cache_name(data: bytes) -> str:
-    """The cache entry of a template's cleaned body: its bytes, plangen's and docxtpl's
-    versions."""
-    return f"template-{cache.key(data, 'docxtpl ' + _docxtpl_version())}.xml"
+    """The cache entry of a template's cleaned body: its bytes, plangen's version and the
+    code that cleans it (this module's and docxtpl's)."""
+    return f"template-{cache.key(data, *cache.sources(Path(__file__)), *_docxtpl_code())}.xml"
 
 
 @lru_cache(maxsize=1)
-def _docxtpl_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def _docxtpl_code() -> tuple[str, ...]:
+    """docxtpl's source files, found but not imported (it brings Jinja; its version from the
+    package metadata costs a walk over every installed package)."""
+    from importlib.util import find_spec
 
-    try:
-        return version("docxtpl")
-    except PackageNotFoundError:  # pragma: no cover
-        return "?"
+    spec = find_spec("docxtpl")
+    if spec is None or spec.origin is None:  # pragma: no cover - a dependency
+        return ("docxtpl ?",)
+    return ("docxtpl", *cache.sources(*Path(spec.origin).parent.glob("*.py")))
 
 
 def _cleaned(path: Path, data: bytes, document: str) -> str:

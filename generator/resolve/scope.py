@@ -65,7 +65,8 @@ def province_plan(edition: Edition) -> ParentPlan:
     """The edition's plan as its units cite it (Kế hoạch số 252/KH-UBND …)."""
     identity = edition.identity.model
     number = identity.plan.number or " " * 6
-    return ParentPlan(
+    # made of the edition's validated fields: no second validation (nor its schema built)
+    return ParentPlan.model_construct(
         title=f"Kế hoạch số {number}/{identity.plan.symbol}",
         issuer=identity.issuer,
         date=identity.plan.date,
