@@ -212,7 +212,8 @@ class Resolver:
         return cells
 
     def origin(self, task: Task) -> str:
-        """"assigned" for a task the unit keeps only because the province names it."""
+        """The task's origin: "assigned" when the unit keeps it only because the province
+        names it, else "catalog"."""
         if task.id in self.named and not keeps(task, self.kind, set()):
             return "assigned"
         return "catalog"
