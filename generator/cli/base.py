@@ -7,6 +7,7 @@ they travel on the typer context (`Settings`), never in module state.
 """
 
 import functools
+import gc
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,8 +290,6 @@ def user_errors(fn):
 
 def workspace():
     """The data folder of this command (each command opens it once, after its imports)."""
-    import gc
-
     from generator.model.workspace import open_workspace
 
     s = settings()
