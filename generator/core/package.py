@@ -23,6 +23,11 @@ from generator.core.errors import UserError, Where
 from generator.core.files import MB, size_text
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls, and any password-protected Office file
+OFFICE_PARTS = (  # the main part of each kind of Office Open XML file
+    ("word/document.xml", "word"),
+    ("xl/workbook.xml", "excel"),
+    ("ppt/presentation.xml", "powerpoint"),
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,17 @@ class Package:
             raise self.fail("có phần bị mã hóa (đặt mật khẩu): bỏ mật khẩu rồi lưu lại") from None
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error):
             raise self.fail(f"bị hỏng (không đọc được phần {name[:80]})") from None
+
+    def office_kind(self) -> str:
+        """What its parts say the package is: "word", "excel", "powerpoint", "opendocument"
+        (any of LibreOffice's own formats), or "" (none of them), so a reader can say a file
+        of another kind for what it is."""
+        for part, kind in OFFICE_PARTS:
+            if part in self._infos:
+                return kind
+        if "mimetype" in self._infos and b"opendocument" in self.read("mimetype")[:200]:
+            return "opendocument"
+        return ""
 
     def parts(self) -> MappingProxyType:
         """Every part, read and counted: XML elements of all parts together are bounded (a

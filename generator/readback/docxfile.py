@@ -24,6 +24,12 @@ MAX_BYTES = 20 * MB  # an appendix is a few hundred kB
 LIMITS = Limits()  # the core's bounds of a package (parts, sizes, ratios, XML elements)
 MAIN = "word/document.xml"
 OFFICE_DOCUMENT = "/officeDocument"  # the end of the main part's relationship type
+OTHER_KINDS = {  # Package.office_kind -> what a file of that kind renamed .docx is told
+    "excel": "đây là bảng tính Excel (.xlsx) đổi đuôi thành .docx, không phải tệp Word",
+    "powerpoint": "đây là tệp PowerPoint (.pptx) đổi đuôi, không phải tệp Word",
+    "opendocument": "đây là tệp OpenDocument (.odt): mở bằng Word hoặc LibreOffice và lưu lại "
+    "dạng .docx",
+}
 
 
 def open_document(path: Path):
@@ -57,19 +63,10 @@ def open_document(path: Path):
 
 def _recognise(package: Package, where: Where) -> None:
     """Another kind of Office file renamed .docx, said by what its package holds."""
-    names = package.names
-    if "xl/workbook.xml" in names:
-        raise UserError(
-            "đây là bảng tính Excel (.xlsx) đổi đuôi thành .docx, không phải tệp Word", where
-        )
-    if "ppt/presentation.xml" in names:
-        raise UserError("đây là tệp PowerPoint (.pptx) đổi đuôi, không phải tệp Word", where)
-    if "mimetype" in names and b"opendocument" in package.read("mimetype")[:200]:
-        raise UserError(
-            "đây là tệp OpenDocument (.odt): mở bằng Word hoặc LibreOffice và lưu lại dạng .docx",
-            where,
-        )
-    if "_rels/.rels" not in names and MAIN not in names:
+    kind = package.office_kind()
+    if kind in OTHER_KINDS:
+        raise UserError(OTHER_KINDS[kind], where)
+    if "_rels/.rels" not in package.names and MAIN not in package.names:
         raise UserError(f"không phải tệp DOCX (Word): gói không có {MAIN}", where)
 
 

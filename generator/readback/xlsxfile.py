@@ -25,6 +25,12 @@ from generator.core.package import Limits, Package
 
 MAX_BYTES = 20 * MB  # the file on disk; a unit's tracker is some tens of kB
 LIMITS = Limits()  # the core's bounds of a package (parts, sizes, ratios, XML elements)
+OTHER_KINDS = {  # Package.office_kind -> what a file of that kind renamed .xlsx is told
+    "word": "đây là tệp Word (.docx), không phải tệp Excel .xlsx",
+    "powerpoint": "đây là tệp PowerPoint (.pptx), không phải tệp Excel .xlsx",
+    "opendocument": "đây là tệp OpenDocument (.ods): mở bằng Excel hoặc LibreOffice và lưu lại "
+    "dạng .xlsx",
+}
 MAX_MERGES = 10_000  # merged ranges of one sheet (a tracker has one per section row)
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -77,15 +83,9 @@ def open_tracker(path: Path) -> Tracker:
 
 def _recognise(package: Package, where: Where) -> None:
     names = package.names
-    if "word/document.xml" in names:
-        raise UserError("đây là tệp Word (.docx), không phải tệp Excel .xlsx", where)
-    if "ppt/presentation.xml" in names:
-        raise UserError("đây là tệp PowerPoint (.pptx), không phải tệp Excel .xlsx", where)
-    if "mimetype" in names and b"opendocument" in package.read("mimetype")[:200]:
-        raise UserError(
-            "đây là tệp OpenDocument (.ods): mở bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx",
-            where,
-        )
+    kind = package.office_kind()
+    if kind in OTHER_KINDS:
+        raise UserError(OTHER_KINDS[kind], where)
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise UserError(
             "tệp nén không chứa bảng tính Excel (thiếu [Content_Types].xml hoặc thư mục xl/)",
