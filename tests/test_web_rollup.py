@@ -17,12 +17,9 @@ with warnings.catch_warnings():  # starlette warns that it prefers httpx2 to htt
     from fastapi.testclient import TestClient
 
 from test_cycle import UNITS, load, scenario
+from test_web import client_for, login
 
-from generator.web import create_app
 from generator.web.users import set_account
-
-BASE = "http://127.0.0.1"
-LOCAL = ("127.0.0.1", 50000)
 
 
 @pytest.fixture(scope="module")
@@ -34,21 +31,6 @@ def run(tmp_path_factory) -> dict:
 @pytest.fixture(autouse=True)
 def _no_env_db(monkeypatch):
     monkeypatch.delenv("PLANGEN_DB", raising=False)
-
-
-def client_for(data: Path, users: Path | None = None) -> TestClient:
-    app = create_app(data, [], users, secret=b"test-secret")
-    return TestClient(app, client=LOCAL, base_url=BASE)
-
-
-def login(client: TestClient, name: str, password: str):
-    page = client.get("/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    return client.post(
-        "/login",
-        data={"csrf": token, "name": name, "password": password, "next": "/"},
-        follow_redirects=False,
-    )
 
 
 def csrf(client: TestClient, path: str) -> str:
