@@ -160,3 +160,21 @@ def test_the_similar_task_is_the_one_a_full_scan_finds(data_copy):
         kept = [w for w in words if rng.random() < 0.85] + ["thêm"] * rng.randint(0, 1)
         text = " ".join(kept)
         assert hints.similar(text) is scan(frozenset(kept)), text
+
+
+def test_a_cells_paragraphs_are_read_through_content_controls_and_custom_xml():
+    """Word wraps paragraphs of a cell in a content control (w:sdt) or custom XML: their
+    text is the cell's text, in order; a nested table's is not."""
+    from lxml import etree
+
+    from generator.readback.docxxml import cell_text
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    tc = etree.fromstring(
+        f'<w:tc xmlns:w="{w}"><w:p><w:r><w:t>Một</w:t></w:r></w:p>'
+        "<w:sdt><w:sdtContent><w:p><w:r><w:t>Hai</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        "<w:customXml><w:p><w:r><w:t>Ba</w:t></w:r></w:p></w:customXml>"
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Bảng lồng</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+        "</w:tc>"
+    )
+    assert cell_text(tc) == "Một\nHai\nBa"

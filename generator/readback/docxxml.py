@@ -80,22 +80,12 @@ def cell_text(tc) -> str:
     """The paragraphs of a cell joined by line breaks, each paragraph's white space folded,
     empty paragraphs dropped (a nested table's text is not part of the cell)."""
     lines = []
-    for p in _children_p(tc):
+    for p in _children(tc, P):
         for line in paragraph_text(p).split("\n"):
             line = " ".join(line.split())
             if line:
                 lines.append(line)
     return "\n".join(lines)
-
-
-def _children_p(tc):
-    for child in tc:
-        if child.tag == P:
-            yield child
-        elif child.tag == SDT:
-            content = child.find(SDT_CONTENT)
-            if content is not None:
-                yield from (c for c in content if c.tag == P)
 
 
 def _attr(el, *path: str) -> str | None:
