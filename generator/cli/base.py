@@ -296,8 +296,16 @@ def workspace():
     ws = open_workspace(s.data, s.units_dirs)
     if ws.problems:
         raise ValidationFailed(ws.problems)
-    gc.freeze()  # code and data loaded so far live as long as the command: not walked again
+    _settle()
     return ws
+
+
+@functools.cache
+def _settle() -> None:
+    """Once a process: the code and data loaded so far live as long as the command, so the
+    collector need not walk them again (gc.freeze). Once only: a process that runs many
+    commands (the tests' runner) would otherwise keep each one's garbage for good."""
+    gc.freeze()
 
 
 def note(text: str) -> None:
